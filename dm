@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# DM Engine's front door.
+#   ./dm start   build and start the game on embedded defaults (no configuration needed)
+#   ./dm test    run every test: unit, contract, architecture and integration
+#   ./dm bench   build and run the benchmarks (they print figures; they are not tests)
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/lib.sh
+
+cmd=${1:-help}
+shift || true
+case "$cmd" in
+  start) exec scripts/start.sh "$@" ;;
+  test)  exec scripts/test.sh "$@" ;;
+  bench) exec scripts/bench.sh "$@" ;;
+  *)
+    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2 ;;
+esac

@@ -1,0 +1,33 @@
+package dev.dmengine.spi.game;
+
+import dev.dmengine.spi.Page;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Session transcripts, in creation (id) order. */
+public interface MessageStore {
+
+    /** Appends a message; a conflict if its id exists. */
+    Message append(Message message);
+
+    Optional<Message> get(UUID id);
+
+    /**
+     * A page of the session's messages in order, starting after {@code cursor} (an opaque
+     * value from a previous page; {@code null} for the first page).
+     */
+    Page<Message> list(UUID sessionId, String cursor, int limit);
+
+    /** The session's last {@code limit} messages, oldest first. */
+    List<Message> recent(UUID sessionId, int limit);
+
+    long count(UUID sessionId);
+
+    /** Deletes one message; {@code false} if there was none. */
+    boolean delete(UUID id);
+
+    /** Deletes every message of the session; returns how many. */
+    long deleteSession(UUID sessionId);
+}
