@@ -1,0 +1,299 @@
+package dev.dmengine.core;
+
+import dev.dmengine.core.game.BasicCharacterRules;
+import dev.dmengine.core.game.CharacterRules;
+import dev.dmengine.core.game.CharacterService;
+import dev.dmengine.core.game.PlayerService;
+import dev.dmengine.core.game.SessionService;
+import dev.dmengine.core.memory.InMemoryAssetStore;
+import dev.dmengine.core.memory.InMemoryCache;
+import dev.dmengine.core.memory.InMemoryCharacterStore;
+import dev.dmengine.core.memory.InMemoryEventBus;
+import dev.dmengine.core.memory.InMemoryJobQueue;
+import dev.dmengine.core.memory.InMemoryMessageStore;
+import dev.dmengine.core.memory.InMemoryPlayerStore;
+import dev.dmengine.core.memory.InMemoryRateLimiter;
+import dev.dmengine.core.memory.InMemoryRefreshTokenStore;
+import dev.dmengine.core.memory.InMemorySessionStore;
+import dev.dmengine.core.memory.InMemoryTurnStore;
+import dev.dmengine.core.memory.InMemoryVectorIndex;
+import dev.dmengine.core.narrator.OfflineNarrator;
+import dev.dmengine.core.prompt.ConservativeTokenCounter;
+import dev.dmengine.core.retrieval.HashingEmbedder;
+import dev.dmengine.core.turn.TurnConfig;
+import dev.dmengine.core.turn.TurnEngine;
+import dev.dmengine.core.turn.TurnEngines;
+import dev.dmengine.core.turn.TurnRules;
+import dev.dmengine.spi.Transactor;
+import dev.dmengine.spi.game.AssetStore;
+import dev.dmengine.spi.game.CharacterStore;
+import dev.dmengine.spi.game.MessageStore;
+import dev.dmengine.spi.game.SessionStore;
+import dev.dmengine.spi.game.TurnStore;
+import dev.dmengine.spi.generation.LanguageModel;
+import dev.dmengine.spi.generation.TokenCounter;
+import dev.dmengine.spi.identity.PlayerStore;
+import dev.dmengine.spi.identity.RefreshTokenStore;
+import dev.dmengine.spi.infra.Cache;
+import dev.dmengine.spi.infra.EventBus;
+import dev.dmengine.spi.infra.JobQueue;
+import dev.dmengine.spi.infra.RateLimiter;
+import dev.dmengine.spi.retrieval.Embedder;
+import dev.dmengine.spi.retrieval.VectorIndex;
+
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The engine, wired. {@code DmEngine.builder().build()} gives a whole game in memory: every
+ * port defaults to its in-memory adapter, the embedder to {@link HashingEmbedder} and the
+ * model to the {@link OfflineNarrator}. Pass any adapter to replace the default:
+ *
+ * <pre>{@code
+ * DmEngine engine = DmEngine.builder()
+ *         .messageStore(postgres.messageStore())
+ *         .vectorIndex(postgres.vectorIndex())
+ *         .languageModel(myModel)
+ *         .build();
+ * }</pre>
+ */
+public final class DmEngine {
+
+    private final Ports ports;
+    private final PlayerService players;
+    private final CharacterService characters;
+    private final SessionService sessions;
+    private final TurnEngine turns;
+
+    private DmEngine(Builder b) {
+        this.ports = new Ports(b.playerStore, b.refreshTokenStore, b.characterStore, b.sessionStore, b.messageStore,
+                b.turnStore, b.assetStore, b.embedder, b.vectorIndex, b.languageModel, b.rateLimiter, b.cache,
+                b.jobQueue, b.eventBus, b.transactor, b.clock);
+        this.players = new PlayerService(b.playerStore, b.clock);
+        this.characters = new CharacterService(b.characterStore, b.characterRules, b.clock);
+        this.sessions = new SessionService(b.sessionStore, b.messageStore, b.vectorIndex, characters, b.clock);
+        this.turns = TurnEngines.create(ports, b.turnRules, b.tokenCounter, b.turnConfig);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public PlayerService players() {
+        return players;
+    }
+
+    public CharacterService characters() {
+        return characters;
+    }
+
+    public SessionService sessions() {
+        return sessions;
+    }
+
+    public TurnEngine turns() {
+        return turns;
+    }
+
+    /** The adapters this engine runs on, for hosts that serve them (event streams, jobs…). */
+    public Ports ports() {
+        return ports;
+    }
+
+    /** Every port the engine uses, as wired. */
+    public record Ports(PlayerStore playerStore, RefreshTokenStore refreshTokenStore, CharacterStore characterStore,
+                        SessionStore sessionStore, MessageStore messageStore, TurnStore turnStore,
+                        AssetStore assetStore, Embedder embedder, VectorIndex vectorIndex,
+                        LanguageModel languageModel, RateLimiter rateLimiter, Cache cache, JobQueue jobQueue,
+                        EventBus eventBus, Transactor transactor, Clock clock) {
+    }
+
+    /** Every setter replaces one default; {@code null} is refused. */
+    public static final class Builder {
+        private Clock clock = Clock.systemUTC();
+        private PlayerStore playerStore;
+        private RefreshTokenStore refreshTokenStore;
+        private CharacterStore characterStore;
+        private SessionStore sessionStore;
+        private MessageStore messageStore;
+        private TurnStore turnStore;
+        private AssetStore assetStore;
+        private Embedder embedder;
+        private VectorIndex vectorIndex;
+        private LanguageModel languageModel;
+        private RateLimiter rateLimiter;
+        private Cache cache;
+        private JobQueue jobQueue;
+        private EventBus eventBus;
+        private Transactor transactor;
+        private TurnRules turnRules;
+        private CharacterRules characterRules;
+        private TokenCounter tokenCounter;
+        private TurnConfig turnConfig;
+
+        private Builder() {
+        }
+
+        public Builder clock(Clock value) {
+            clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        public Builder playerStore(PlayerStore value) {
+            playerStore = Objects.requireNonNull(value, "playerStore");
+            return this;
+        }
+
+        public Builder refreshTokenStore(RefreshTokenStore value) {
+            refreshTokenStore = Objects.requireNonNull(value, "refreshTokenStore");
+            return this;
+        }
+
+        public Builder characterStore(CharacterStore value) {
+            characterStore = Objects.requireNonNull(value, "characterStore");
+            return this;
+        }
+
+        public Builder sessionStore(SessionStore value) {
+            sessionStore = Objects.requireNonNull(value, "sessionStore");
+            return this;
+        }
+
+        public Builder messageStore(MessageStore value) {
+            messageStore = Objects.requireNonNull(value, "messageStore");
+            return this;
+        }
+
+        public Builder turnStore(TurnStore value) {
+            turnStore = Objects.requireNonNull(value, "turnStore");
+            return this;
+        }
+
+        public Builder assetStore(AssetStore value) {
+            assetStore = Objects.requireNonNull(value, "assetStore");
+            return this;
+        }
+
+        public Builder embedder(Embedder value) {
+            embedder = Objects.requireNonNull(value, "embedder");
+            return this;
+        }
+
+        public Builder vectorIndex(VectorIndex value) {
+            vectorIndex = Objects.requireNonNull(value, "vectorIndex");
+            return this;
+        }
+
+        public Builder languageModel(LanguageModel value) {
+            languageModel = Objects.requireNonNull(value, "languageModel");
+            return this;
+        }
+
+        public Builder rateLimiter(RateLimiter value) {
+            rateLimiter = Objects.requireNonNull(value, "rateLimiter");
+            return this;
+        }
+
+        public Builder cache(Cache value) {
+            cache = Objects.requireNonNull(value, "cache");
+            return this;
+        }
+
+        public Builder jobQueue(JobQueue value) {
+            jobQueue = Objects.requireNonNull(value, "jobQueue");
+            return this;
+        }
+
+        public Builder eventBus(EventBus value) {
+            eventBus = Objects.requireNonNull(value, "eventBus");
+            return this;
+        }
+
+        /** How store writes of one turn are grouped; pass the database adapter's transactor. */
+        public Builder transactor(Transactor value) {
+            transactor = Objects.requireNonNull(value, "transactor");
+            return this;
+        }
+
+        public Builder turnRules(TurnRules value) {
+            turnRules = Objects.requireNonNull(value, "turnRules");
+            return this;
+        }
+
+        public Builder characterRules(CharacterRules value) {
+            characterRules = Objects.requireNonNull(value, "characterRules");
+            return this;
+        }
+
+        public Builder tokenCounter(TokenCounter value) {
+            tokenCounter = Objects.requireNonNull(value, "tokenCounter");
+            return this;
+        }
+
+        public Builder turnConfig(TurnConfig value) {
+            turnConfig = Objects.requireNonNull(value, "turnConfig");
+            return this;
+        }
+
+        public DmEngine build() {
+            if (playerStore == null) {
+                playerStore = new InMemoryPlayerStore();
+            }
+            if (refreshTokenStore == null) {
+                refreshTokenStore = new InMemoryRefreshTokenStore();
+            }
+            if (characterStore == null) {
+                characterStore = new InMemoryCharacterStore();
+            }
+            if (sessionStore == null) {
+                sessionStore = new InMemorySessionStore();
+            }
+            if (messageStore == null) {
+                messageStore = new InMemoryMessageStore();
+            }
+            if (turnStore == null) {
+                turnStore = new InMemoryTurnStore();
+            }
+            if (assetStore == null) {
+                assetStore = new InMemoryAssetStore();
+            }
+            if (embedder == null) {
+                embedder = new HashingEmbedder();
+            }
+            if (vectorIndex == null) {
+                vectorIndex = new InMemoryVectorIndex();
+            }
+            if (languageModel == null) {
+                languageModel = new OfflineNarrator();
+            }
+            if (rateLimiter == null) {
+                rateLimiter = new InMemoryRateLimiter(clock);
+            }
+            if (cache == null) {
+                cache = new InMemoryCache(clock);
+            }
+            if (jobQueue == null) {
+                jobQueue = new InMemoryJobQueue(clock);
+            }
+            if (eventBus == null) {
+                eventBus = new InMemoryEventBus();
+            }
+            if (transactor == null) {
+                transactor = Transactor.none();
+            }
+            if (turnRules == null) {
+                turnRules = TurnRules.none();
+            }
+            if (characterRules == null) {
+                characterRules = new BasicCharacterRules();
+            }
+            if (tokenCounter == null) {
+                tokenCounter = ConservativeTokenCounter.INSTANCE;
+            }
+            if (turnConfig == null) {
+                turnConfig = TurnConfig.defaults();
+            }
+            return new DmEngine(this);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.dmengine.core.turn;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+
+import java.util.UUID;
+
+/**
+ * What happens during a turn, in order. Each event goes to the caller's
+ * {@link TurnListener} and, as {@code name} + JSON data, to the session's
+ * {@link dev.dmengine.spi.infra.EventBus} topic. The names are a stable public contract.
+ */
+public sealed interface TurnEvent {
+
+    String STARTED = "turn.started";
+    String TOKEN = "token";
+    String ROLL = "roll";
+    String STATE_CHANGED = "state.changed";
+    String ACTION_REJECTED = "action.rejected";
+    String DM_MESSAGE = "dm.message";
+    String COMPLETED = "turn.completed";
+    String FAILED = "turn.failed";
+
+    UUID turnId();
+
+    @JsonIgnore
+    String name();
+
+    /** The turn began: the player's message is stored. */
+    record Started(UUID turnId, UUID sessionId, long seq, UUID playerMessageId, String text) implements TurnEvent {
+        public String name() {
+            return STARTED;
+        }
+    }
+
+    /** A chunk of the DM's narration, as it streams ({@code round} 1, or 2 when narrating results). */
+    record Token(UUID turnId, int round, String text) implements TurnEvent {
+        public String name() {
+            return TOKEN;
+        }
+    }
+
+    /**
+     * A game-mechanics outcome: a roll, a state change or a rejected action ({@code kind} is
+     * the event name), with the rules engine's JSON detail and a one-line summary.
+     */
+    record Mechanic(UUID turnId, @JsonIgnore String kind, String summary, @JsonRawValue String detail)
+            implements TurnEvent {
+        public String name() {
+            return kind;
+        }
+    }
+
+    /** The DM's whole reply, as stored. */
+    record DmMessage(UUID turnId, UUID messageId, String content) implements TurnEvent {
+        public String name() {
+            return DM_MESSAGE;
+        }
+    }
+
+    /** The turn is stored; {@code replayed} when an idempotent retry returned an earlier result. */
+    record Completed(UUID turnId, long seq, UUID dmMessageId, boolean replayed) implements TurnEvent {
+        public String name() {
+            return COMPLETED;
+        }
+    }
+
+    /** The turn failed; the player's message stays, no DM message was stored. */
+    record Failed(UUID turnId, String reason, boolean retriable) implements TurnEvent {
+        public String name() {
+            return FAILED;
+        }
+    }
+}

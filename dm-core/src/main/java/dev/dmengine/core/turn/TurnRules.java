@@ -1,0 +1,76 @@
+package dev.dmengine.core.turn;
+
+import dev.dmengine.spi.game.GameCharacter;
+import dev.dmengine.spi.game.GameSession;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * The turn's seam to the rules engine (step 8 of the DM turn): the model proposes actions
+ * in its text, the rules validate, apply and record them. The engine calls, per turn:
+ * {@link #stateBefore}, {@link #describe} and {@link #promptGuide} for the prompt, a
+ * {@link #streamFilter()} per generation round, {@link #resolve} after each round (at most
+ * two rounds), and {@link #applyToCharacter} when it stores the turn.
+ */
+public interface TurnRules {
+
+    /**
+     * The game state (JSON) a turn starts from: the character as stored, plus what the
+     * session carries from its previous turn ({@code previousState}, {@code null} on the first).
+     */
+    String stateBefore(GameSession session, GameCharacter character, String previousState);
+
+    /** The state as text for the system prompt. */
+    String describe(String state);
+
+    /** How the model asks for rolls and changes; empty when the rules take no actions. */
+    String promptGuide();
+
+    StreamFilter streamFilter();
+
+    RoundOutcome resolve(RoundInput input);
+
+    /** The character with the state's sheet and inventory; the same instance if unchanged. */
+    GameCharacter applyToCharacter(GameCharacter character, String stateAfter);
+
+    /**
+     * One generation round to resolve.
+     *
+     * @param round 1, or 2 when the model narrates the results of round 1
+     */
+    record RoundInput(String state, String modelText, long sessionSeed, UUID turnId, long turnSeq, int round) {
+        public RoundInput {
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(modelText, "modelText");
+            Objects.requireNonNull(turnId, "turnId");
+        }
+    }
+
+    /**
+     * The result of a round.
+     *
+     * @param narration        the model text with any action block removed
+     * @param stateAfter       the state after the round's valid actions
+     * @param mechanics        rolls, changes and rejections, in order
+     * @param needsNarration   whether the results must go back to the model for a second round
+     * @param resultsForModel  the results as text for that second round
+     * @param mechanicsJson    the round's full record (JSON array), for the turn record
+     */
+    record RoundOutcome(String narration, String stateAfter, List<TurnEvent.Mechanic> mechanics,
+                        boolean needsNarration, String resultsForModel, String mechanicsJson) {
+        public RoundOutcome {
+            Objects.requireNonNull(narration, "narration");
+            Objects.requireNonNull(stateAfter, "stateAfter");
+            mechanics = List.copyOf(mechanics);
+            Objects.requireNonNull(resultsForModel, "resultsForModel");
+            Objects.requireNonNull(mechanicsJson, "mechanicsJson");
+        }
+    }
+
+    /** No rules: the model's text is the narration, nothing is rolled or changed. */
+    static TurnRules none() {
+        return NoRules.INSTANCE;
+    }
+}

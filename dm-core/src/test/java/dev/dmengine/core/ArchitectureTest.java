@@ -1,0 +1,39 @@
+package dev.dmengine.core;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import dev.dmengine.testkit.ArchitectureRules;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ArchitectureTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = ArchitectureRules.productionClasses();
+    }
+
+    @Test
+    void the_import_sees_both_spi_and_core() {
+        assertThat(classes.containPackage("dev.dmengine.spi")).isTrue();
+        assertThat(classes.containPackage("dev.dmengine.core.turn")).isTrue();
+    }
+
+    @Test
+    void spi_depends_on_the_jdk_only() {
+        ArchitectureRules.spiDependsOnJdkOnly().check(classes);
+    }
+
+    @Test
+    void spi_and_core_import_no_framework_driver_or_vendor_client() {
+        ArchitectureRules.coreIsFrameworkFree().check(classes);
+    }
+
+    @Test
+    void spi_and_core_depend_on_no_adapter() {
+        ArchitectureRules.coreKnowsNoAdapter().check(classes);
+    }
+}

@@ -1,0 +1,340 @@
+package dev.dmengine.core.turn;
+
+import dev.dmengine.core.DmEngine;
+import dev.dmengine.core.game.NewCharacter;
+import dev.dmengine.core.memory.InMemoryMessageStore;
+import dev.dmengine.spi.ConflictException;
+import dev.dmengine.spi.Ids;
+import dev.dmengine.spi.InvalidInputException;
+import dev.dmengine.spi.NotFoundException;
+import dev.dmengine.spi.RateLimitedException;
+import dev.dmengine.spi.UnavailableException;
+import dev.dmengine.spi.game.GameSession;
+import dev.dmengine.spi.game.Message;
+import dev.dmengine.spi.game.MessageRole;
+import dev.dmengine.spi.game.TurnStatus;
+import dev.dmengine.spi.generation.ChatMessage;
+import dev.dmengine.spi.generation.LanguageModel;
+import dev.dmengine.spi.identity.Player;
+import dev.dmengine.spi.infra.Event;
+import dev.dmengine.spi.infra.RateLimit;
+import dev.dmengine.spi.retrieval.VectorRecord;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TurnEngineTest {
+
+    private DmEngine engine;
+    private Player player;
+    private GameSession session;
+
+    private void setUp(LanguageModel model) {
+        setUp(DmEngine.builder().languageModel(model)
+                .turnConfig(TurnConfig.defaults().withRetries(2, Duration.ofMillis(1))));
+    }
+
+    private void setUp(DmEngine.Builder builder) {
+        engine = builder.build();
+        player = engine.players().create("aria@example.org", "Aria");
+        var hero = engine.characters().create(player.id(), NewCharacter.of("Aria", "wizard"));
+        session = engine.sessions().create(player.id(), hero.id(), "The sunken keep");
+    }
+
+    private List<Message> transcript() {
+        return engine.sessions().messages(player.id(), session.id(), null, 200).items();
+    }
+
+    private TurnResult play(String text) {
+        return engine.turns().play(TurnRequest.of(session.id(), player.id(), text), TurnListener.NONE);
+    }
+
+    @Test
+    void a_turn_stores_the_player_and_dm_messages_with_their_vectors() {
+        setUp(TestModels.Recording.replying("The door creaks open onto darkness."));
+
+        TurnResult result = play("  I open the door  ");
+
+        assertThat(transcript()).extracting(Message::role, Message::content).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(MessageRole.PLAYER, "I open the door"),
+                org.assertj.core.groups.Tuple.tuple(MessageRole.DM, "The door creaks open onto darkness."));
+        assertThat(result.turn().status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(result.turn().seq()).isEqualTo(1);
+        assertThat(result.dmMessage().attributes()).containsEntry("model", "test-model")
+                .containsEntry("prediction", "p-1");
+        var space = engine.ports().embedder().space();
+        assertThat(engine.ports().vectorIndex().count(space, session.id())).isEqualTo(2);
+    }
+
+    @Test
+    void events_stream_in_order_to_the_listener_and_the_session_topic() {
+        setUp(TestModels.Recording.replying("Torchlight flickers."));
+        List<TurnEvent> heard = new ArrayList<>();
+        List<Event> published = new CopyOnWriteArrayList<>();
+        try (var sub = engine.ports().eventBus().subscribe(TurnEngine.topic(session.id()), 0, published::add)) {
+            engine.turns().play(TurnRequest.of(session.id(), player.id(), "I look around"), heard::add);
+        }
+
+        assertThat(heard).extracting(TurnEvent::name)
+                .containsExactly("turn.started", "token", "token", "dm.message", "turn.completed");
+        String streamed = heard.stream().filter(e -> e instanceof TurnEvent.Token)
+                .map(e -> ((TurnEvent.Token) e).text()).collect(Collectors.joining());
+        assertThat(streamed).isEqualTo("Torchlight flickers.");
+        assertThat(published).extracting(Event::name)
+                .containsExactly("turn.started", "token", "token", "dm.message", "turn.completed");
+        assertThat(published).extracting(Event::id).isSorted().doesNotHaveDuplicates();
+        assertThat(published.get(1).data()).contains("\"text\":\"Torchl");
+    }
+
+    @Test
+    void an_empty_message_is_refused_and_nothing_is_stored() {
+        setUp(TestModels.Recording.replying("unused"));
+
+        assertThatThrownBy(() -> play("   "))
+                .isInstanceOfSatisfying(InvalidInputException.class,
+                        e -> assertThat(e.errors().getFirst().field()).isEqualTo("text"))
+                .hasMessageContaining("must not be empty");
+        assertThat(transcript()).isEmpty();
+    }
+
+    @Test
+    void an_oversized_message_is_refused_naming_the_limit() {
+        setUp(DmEngine.builder().languageModel(TestModels.Recording.replying("unused"))
+                .turnConfig(TurnConfig.defaults().withMaxMessageChars(10)));
+
+        assertThatThrownBy(() -> play("x".repeat(11)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("text: must be at most 10 characters, was 11");
+        assertThat(transcript()).isEmpty();
+    }
+
+    @Test
+    void the_default_limit_is_4000_characters() {
+        setUp(TestModels.Recording.replying("ok"));
+
+        assertThatThrownBy(() -> play("y".repeat(4_001))).hasMessage("text: must be at most 4000 characters, was 4001");
+        assertThat(play("y".repeat(4_000)).playerMessage().content()).hasSize(4_000);
+    }
+
+    @Test
+    void an_unknown_session_and_another_players_session_are_not_found() {
+        setUp(TestModels.Recording.replying("unused"));
+        Player mallory = engine.players().create("mallory@example.org", "Mallory");
+
+        assertThatThrownBy(() -> engine.turns().play(TurnRequest.of(Ids.newId(), player.id(), "hi"), TurnListener.NONE))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining("session");
+        assertThatThrownBy(() -> engine.turns().play(TurnRequest.of(session.id(), mallory.id(), "hi"),
+                TurnListener.NONE))
+                .isInstanceOf(NotFoundException.class).hasMessageContaining(session.id().toString());
+        assertThat(transcript()).isEmpty();
+    }
+
+    @Test
+    void a_second_concurrent_turn_in_the_session_is_a_conflict() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        setUp(new TestModels.Recording((call, h) -> {
+            if (call == 1) {
+                entered.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            TestModels.stream(h, "Reply " + call);
+        }));
+
+        CompletableFuture<TurnResult> first = CompletableFuture.supplyAsync(() -> play("first"));
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> play("second"))
+                .isInstanceOf(ConflictException.class).hasMessageContaining("already in progress");
+        release.countDown();
+
+        assertThat(first.get(10, TimeUnit.SECONDS).dmMessage().content()).isEqualTo("Reply 1");
+        assertThat(play("third").dmMessage().content()).isEqualTo("Reply 2"); // the lock was released
+        assertThat(transcript()).extracting(Message::content).containsExactly("first", "Reply 1", "third", "Reply 2");
+    }
+
+    @Test
+    void a_retried_request_with_the_same_idempotency_key_returns_the_first_result() {
+        TestModels.Recording model = TestModels.Recording.replying("Only once.");
+        setUp(model);
+        TurnRequest request = TurnRequest.of(session.id(), player.id(), "I pull the lever").withIdempotencyKey("req-1");
+
+        TurnResult first = engine.turns().play(request, TurnListener.NONE);
+        List<TurnEvent> heard = new ArrayList<>();
+        TurnResult again = engine.turns().play(request, heard::add);
+
+        assertThat(again.replayed()).isTrue();
+        assertThat(again.dmMessage()).isEqualTo(first.dmMessage());
+        assertThat(again.turn().id()).isEqualTo(first.turn().id());
+        assertThat(model.calls).hasValue(1);
+        assertThat(transcript()).hasSize(2);
+        assertThat(heard).singleElement().isInstanceOfSatisfying(TurnEvent.Completed.class,
+                c -> assertThat(c.replayed()).isTrue());
+    }
+
+    @Test
+    void a_failed_turn_keeps_the_player_message_stores_no_dm_message_and_frees_the_session() {
+        setUp(new TestModels.Recording((call, h) -> {
+            if (call <= 3) { // the first attempt and both retries
+                h.onError(TestModels.down());
+            } else {
+                TestModels.stream(h, "Back again.");
+            }
+        }));
+        List<TurnEvent> heard = new ArrayList<>();
+
+        assertThatThrownBy(() -> engine.turns().play(
+                TurnRequest.of(session.id(), player.id(), "I call out").withIdempotencyKey("k"), heard::add))
+                .isInstanceOf(UnavailableException.class).hasMessageContaining("down");
+
+        assertThat(transcript()).extracting(Message::role).containsExactly(MessageRole.PLAYER);
+        assertThat(heard.getLast()).isInstanceOfSatisfying(TurnEvent.Failed.class, f -> {
+            assertThat(f.retriable()).isTrue();
+            assertThat(f.reason()).contains("the model server is down");
+        });
+        var turn = engine.ports().turnStore().latest(session.id()).orElseThrow();
+        assertThat(turn.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(turn.failureReason()).contains("down");
+
+        // retrying the same request plays the same turn again, without a second player message
+        TurnResult retried = engine.turns().play(
+                TurnRequest.of(session.id(), player.id(), "I call out").withIdempotencyKey("k"), TurnListener.NONE);
+        assertThat(retried.turn().id()).isEqualTo(turn.id());
+        assertThat(transcript()).extracting(Message::content).containsExactly("I call out", "Back again.");
+    }
+
+    @Test
+    void a_transient_failure_before_any_token_is_retried() {
+        TestModels.Recording model = new TestModels.Recording((call, h) -> {
+            if (call == 1) {
+                h.onError(TestModels.down());
+            } else {
+                TestModels.stream(h, "Second time lucky.");
+            }
+        });
+        setUp(model);
+
+        assertThat(play("hello").dmMessage().content()).isEqualTo("Second time lucky.");
+        assertThat(model.calls).hasValue(2);
+    }
+
+    @Test
+    void a_failure_after_tokens_were_streamed_is_not_retried() {
+        TestModels.Recording model = new TestModels.Recording((call, h) -> {
+            h.onToken("Half a sent");
+            h.onError(TestModels.down());
+        });
+        setUp(model);
+
+        assertThatThrownBy(() -> play("hello")).isInstanceOf(UnavailableException.class);
+        assertThat(model.calls).hasValue(1);
+        assertThat(transcript()).extracting(Message::role).containsExactly(MessageRole.PLAYER);
+    }
+
+    @Test
+    void a_cancelled_turn_fails_cleanly() {
+        setUp(new TestModels.Recording((call, h) -> h.onError(new CancellationException("player left"))));
+        TurnRequest request = TurnRequest.of(session.id(), player.id(), "hello");
+        List<TurnEvent> heard = new ArrayList<>();
+
+        assertThatThrownBy(() -> engine.turns().play(request, heard::add))
+                .isInstanceOf(UnavailableException.class).hasMessageContaining("cancelled");
+        assertThat(heard.getLast()).isInstanceOfSatisfying(TurnEvent.Failed.class,
+                f -> assertThat(f.reason()).isEqualTo("the turn was cancelled"));
+    }
+
+    @Test
+    void players_are_rate_limited_and_a_refused_turn_stores_nothing() {
+        setUp(DmEngine.builder().languageModel(TestModels.Recording.replying("ok"))
+                .turnConfig(TurnConfig.defaults().withTurnRate(new RateLimit(2, Duration.ofMinutes(1), 2))));
+        play("one");
+        play("two");
+
+        assertThatThrownBy(() -> play("three"))
+                .isInstanceOfSatisfying(RateLimitedException.class,
+                        e -> assertThat(e.retryAfter()).isPositive())
+                .hasMessageContaining("too many turns");
+        assertThat(transcript()).extracting(Message::content).containsExactly("one", "ok", "two", "ok");
+    }
+
+    @Test
+    void a_listener_that_throws_does_not_break_the_turn() {
+        setUp(TestModels.Recording.replying("Still here."));
+
+        TurnResult result = engine.turns().play(TurnRequest.of(session.id(), player.id(), "hi"), e -> {
+            throw new IllegalStateException("socket closed");
+        });
+
+        assertThat(result.dmMessage().content()).isEqualTo("Still here.");
+    }
+
+    @Test
+    void nothing_is_half_written_when_storing_the_dm_message_fails() {
+        var messages = new InMemoryMessageStore() {
+            @Override
+            public Message append(Message message) {
+                if (message.role() == MessageRole.DM) {
+                    throw new UnavailableException("database went away");
+                }
+                return super.append(message);
+            }
+        };
+        setUp(DmEngine.builder().messageStore(messages).languageModel(TestModels.Recording.replying("Lost words.")));
+
+        assertThatThrownBy(() -> play("hello")).isInstanceOf(UnavailableException.class);
+
+        assertThat(transcript()).extracting(Message::role).containsExactly(MessageRole.PLAYER);
+        var space = engine.ports().embedder().space();
+        assertThat(engine.ports().vectorIndex().count(space, session.id())).isEqualTo(1); // the player's only
+        assertThat(engine.ports().turnStore().latest(session.id()).orElseThrow().status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(play("again").turn().seq()).isEqualTo(2);
+    }
+
+    @Test
+    void retrieval_brings_back_this_sessions_old_messages_and_never_another_sessions() {
+        TestModels.Recording model = TestModels.Recording.replying("ok");
+        setUp(DmEngine.builder().languageModel(model).turnConfig(TurnConfig.defaults().withRetrieval(2, 1)));
+        var hero2 = engine.characters().create(player.id(), NewCharacter.of("Bren", "fighter"));
+        GameSession other = engine.sessions().create(player.id(), hero2.id(), "Elsewhere");
+        seed(session, "The old hermit said the silver dragon sleeps under the waterfall.");
+        seed(other, "In another story the silver dragon sleeps under the waterfall, a secret.");
+        for (int i = 0; i < 4; i++) {
+            seed(session, "Filler chatter number " + i + " about bread and weather.");
+        }
+
+        play("Where does the silver dragon sleep?");
+
+        String system = model.requests.getLast().messages().getFirst().content();
+        assertThat(system).contains("## Memories from earlier in this story")
+                .contains("The old hermit said the silver dragon sleeps under the waterfall.")
+                .doesNotContain("In another story");
+        List<ChatMessage> prompt = model.requests.getLast().messages();
+        // the recent window (2 messages) is verbatim in the prompt and not repeated among memories
+        assertThat(prompt.get(prompt.size() - 2).content()).isEqualTo("Filler chatter number 3 about bread and weather.");
+        assertThat(system).doesNotContain("Filler chatter number 3");
+        assertThat(prompt.getLast().content()).isEqualTo("Where does the silver dragon sleep?");
+    }
+
+    private void seed(GameSession s, String text) {
+        var p = engine.ports();
+        Message m = p.messageStore().append(new Message(Ids.newId(), s.id(), null, MessageRole.PLAYER, text,
+                p.clock().instant(), Map.of()));
+        p.vectorIndex().upsert(p.embedder().space(),
+                new VectorRecord(m.id(), s.id(), s.ownerId(), p.embedder().embed(text)));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.dmengine.testkit;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * DESIGN.md's dependency rule as ArchUnit rules, for every module's tests to check:
+ * {@code dm-spi} depends on the JDK only; {@code dm-core} on dm-spi and small framework-free
+ * libraries; adapters never on each other.
+ */
+public final class ArchitectureRules {
+
+    /** Packages of frameworks, drivers and vendor clients that spi and core must not touch. */
+    public static final List<String> INFRASTRUCTURE = List.of(
+            "io.helidon..", "jakarta..", "javax.ws..", "javax.servlet..", "org.jdbi..", "redis.clients..",
+            "io.minio..", "org.postgresql..", "com.pgvector..", "com.zaxxer..", "java.sql..", "javax.sql..",
+            "org.flywaydb..", "software.amazon..", "ai.onnxruntime..", "dev.langchain4j..");
+
+    /** The root package of each adapter module. */
+    public static final List<String> ADAPTERS = List.of(
+            "dev.dmengine.postgres", "dev.dmengine.redis", "dev.dmengine.replicate", "dev.dmengine.openai",
+            "dev.dmengine.onnx", "dev.dmengine.s3");
+
+    private ArchitectureRules() {
+    }
+
+    /** The production classes of {@code dev.dmengine} on the classpath (tests and jars of tests excluded). */
+    public static JavaClasses productionClasses() {
+        return new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("/dm-testkit/"))
+                .importPackages("dev.dmengine");
+    }
+
+    public static ArchRule spiDependsOnJdkOnly() {
+        return classes().that().resideInAPackage("dev.dmengine.spi..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.dmengine.spi..")
+                .because("dm-spi holds ports and value types with JDK-only dependencies");
+    }
+
+    public static ArchRule coreIsFrameworkFree() {
+        return noClasses().that().resideInAnyPackage("dev.dmengine.core..", "dev.dmengine.spi..")
+                .should().dependOnClassesThat().resideInAnyPackage(INFRASTRUCTURE.toArray(String[]::new))
+                .because("dm-spi and dm-core know no web framework, database driver or vendor client");
+    }
+
+    public static ArchRule coreKnowsNoAdapter() {
+        return noClasses().that().resideInAnyPackage("dev.dmengine.core..", "dev.dmengine.spi..")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        ADAPTERS.stream().map(a -> a + "..").toArray(String[]::new))
+                .because("adapters depend on the core, never the reverse");
+    }
+
+    /** The adapter rooted at {@code adapterPackage} depends on no other adapter nor on the server. */
+    public static ArchRule adapterIsolated(String adapterPackage) {
+        String[] others = ADAPTERS.stream().filter(a -> !a.equals(adapterPackage)).map(a -> a + "..")
+                .toArray(String[]::new);
+        String[] forbidden = Arrays.copyOf(others, others.length + 1);
+        forbidden[others.length] = "dev.dmengine.server..";
+        return noClasses().that().resideInAPackage(adapterPackage + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(forbidden)
+                .because("adapters never depend on each other; only the server and examples wire them together");
+    }
+}
