@@ -330,6 +330,41 @@ class TurnEngineTest {
         assertThat(prompt.getLast().content()).isEqualTo("Where does the silver dragon sleep?");
     }
 
+    @Test
+    void regenerating_replaces_the_latest_reply_in_place() {
+        setUp(new TestModels.Recording((call, h) -> TestModels.stream(h, "Reply " + call)));
+        TurnResult first = play("I knock");
+
+        TurnResult again = engine.turns().regenerate(session.id(), player.id(),
+                new dev.dmengine.spi.generation.CancellationSignal(), TurnListener.NONE);
+
+        assertThat(again.turn().id()).isEqualTo(first.turn().id());
+        assertThat(again.turn().seq()).isEqualTo(1);
+        assertThat(transcript()).extracting(Message::content).containsExactly("I knock", "Reply 2");
+        var space = engine.ports().embedder().space();
+        assertThat(engine.ports().vectorIndex().count(space, session.id())).isEqualTo(2);
+    }
+
+    @Test
+    void a_failed_regeneration_keeps_the_old_reply() {
+        setUp(new TestModels.Recording((call, h) -> {
+            if (call == 1) {
+                TestModels.stream(h, "The original reply.");
+            } else {
+                h.onError(new IllegalStateException("model crashed"));
+            }
+        }));
+        play("I knock");
+
+        assertThatThrownBy(() -> engine.turns().regenerate(session.id(), player.id(),
+                new dev.dmengine.spi.generation.CancellationSignal(), TurnListener.NONE))
+                .isInstanceOf(UnavailableException.class);
+
+        assertThat(transcript()).extracting(Message::content).containsExactly("I knock", "The original reply.");
+        assertThat(engine.ports().turnStore().latest(session.id()).orElseThrow().status())
+                .isEqualTo(TurnStatus.COMPLETED);
+    }
+
     private void seed(GameSession s, String text) {
         var p = engine.ports();
         Message m = p.messageStore().append(new Message(Ids.newId(), s.id(), null, MessageRole.PLAYER, text,
