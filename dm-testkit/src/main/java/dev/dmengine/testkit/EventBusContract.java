@@ -58,7 +58,20 @@ public abstract class EventBusContract {
         }
 
         public void awaitCount(int n) {
-            Await.until(n + " events arrive (have " + events.size() + ")", () -> events.size() >= n);
+            try {
+                Await.until(n + " events arrive", () -> events.size() >= n);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; received " + describe(ids()), e);
+            }
+        }
+
+        private static String describe(List<Long> ids) {
+            for (int i = 1; i < ids.size(); i++) {
+                if (ids.get(i) != ids.get(i - 1) + 1) {
+                    return ids.size() + " events, the first out of sequence: " + ids.get(i - 1) + " then " + ids.get(i);
+                }
+            }
+            return ids.size() + " events" + (ids.isEmpty() ? "" : ", " + ids.getFirst() + " to " + ids.getLast());
         }
     }
 
@@ -251,21 +264,23 @@ public abstract class EventBusContract {
         List<Long> joinedAfter = new CopyOnWriteArrayList<>();
 
         Concurrently.run(threads + 1, p -> {
-            if (p == threads) { // the joiner: subscribes repeatedly while events flow
-                for (int j = 0; j < 5; j++) {
+            if (p == threads) { // the joiner: subscribes again and again while events flow
+                for (int j = 0; j < 40; j++) {
                     List<Event> seen = bus.since(t, 0, total);
-                    long after = seen.isEmpty() ? 0 : seen.getLast().id() - (j % 3);
-                    after = Math.max(0, after);
+                    long after = Math.max(0, seen.isEmpty() ? 0 : seen.getLast().id() - (j % 3));
                     joinedAfter.add(after);
                     Recorder r = new Recorder();
                     subscriptions.add(bus.subscribe(t, after, r::onEvent));
                     joined.add(r);
-                    Thread.yield();
+                    if (after >= total) {
+                        break;
+                    }
                 }
                 return null;
             }
             for (int i = 0; i < perThread; i++) {
                 bus.publish(t, "token", "{}");
+                Thread.yield();
             }
             return null;
         });
