@@ -21,7 +21,7 @@ public abstract class EmbedderContract {
             "You find a rusty key under the innkeeper's bed.",
             "Roll for initiative!",
             "The goblin king demands a toll of ten gold pieces.",
-            "");
+            "\u00c7a va? Der Drache \u00fcber dem Dorf \ud83d\udc09");
 
     protected Embedder embedder;
 
@@ -63,7 +63,7 @@ public abstract class EmbedderContract {
 
     @Test
     void vectors_are_finite_and_not_all_zero() {
-        for (float[] v : embedder.embedAll(TEXTS.subList(0, 4))) {
+        for (float[] v : embedder.embedAll(TEXTS)) {
             boolean nonZero = false;
             for (float x : v) {
                 assertThat(Float.isFinite(x)).isTrue();

@@ -320,7 +320,8 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
         if (ttl.compareTo(MAX_TTL) > 0) {
             throw new IllegalArgumentException("ttl must be at most " + MAX_TTL + ", was " + ttl);
         }
-        return clock.instant().plus(ttl).getEpochSecond();
+        Instant at = clock.instant().plus(ttl);
+        return at.getEpochSecond() + (at.getNano() > 0 ? 1 : 0); // round up: never shorter than asked
     }
 
     private String sign(String method, String key, long expires, long maxBytes) {
