@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,12 +46,19 @@ public abstract class EventBusContract {
         return "contract." + name + "." + Ids.newId();
     }
 
-    /** A listener that remembers what it received. */
+    /** A listener that remembers what it received, and whether it was ever called on two threads at once. */
     protected static final class Recorder {
         public final List<Event> events = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean inside = new AtomicBoolean();
+        public volatile boolean overlapped;
 
         public void onEvent(Event e) {
+            if (!inside.compareAndSet(false, true)) {
+                overlapped = true;
+            }
             events.add(e);
+            Thread.yield(); // widen the window in which a second, concurrent delivery would show
+            inside.set(false);
         }
 
         public List<Long> ids() {
@@ -245,6 +253,7 @@ public abstract class EventBusContract {
         assertThat(ids.stream().flatMap(List::stream).sorted().toList()).containsExactlyElementsOf(range(1, total));
         r.awaitCount(total);
         assertThat(r.ids()).containsExactlyElementsOf(range(1, total));
+        assertThat(r.overlapped).as("listener called on two threads at once").isFalse();
         Map<String, Long> lastIdByPublisher = new HashMap<>();
         for (Event e : r.events) {
             String publisher = e.data().substring(0, e.data().indexOf(','));
