@@ -222,6 +222,39 @@ public abstract class ObjectStorageContract {
     }
 
     @Test
+    void concurrent_uploads_of_distinct_keys_are_all_stored_intact() {
+        String prefix = key("many");
+        List<Integer> sizes = Concurrently.run(6, t -> {
+            for (int i = 0; i < 10; i++) {
+                byte[] body = bytes("thread " + t + " object " + i + " " + "x".repeat(t * 100 + i));
+                upload(storage.presignPut(prefix + "/" + t + "/" + i, "text/plain", MAX, TTL), body, "text/plain");
+            }
+            return t;
+        });
+
+        for (int t : sizes) {
+            for (int i = 0; i < 10; i++) {
+                byte[] expected = bytes("thread " + t + " object " + i + " " + "x".repeat(t * 100 + i));
+                assertThat(download(storage.presignGet(prefix + "/" + t + "/" + i, TTL))).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void concurrent_uploads_of_one_key_leave_one_whole_body() {
+        String key = key("contended.txt");
+        List<byte[]> bodies = Concurrently.run(6, t -> {
+            byte[] body = bytes(String.valueOf((char) ('a' + t)).repeat(1000 + t));
+            upload(storage.presignPut(key, "text/plain", MAX, TTL), body, "text/plain");
+            return body;
+        });
+
+        byte[] stored = download(storage.presignGet(key, TTL));
+        assertThat(bodies).anySatisfy(b -> assertThat(stored).isEqualTo(b));
+        assertThat(storage.stat(key)).map(ObjectInfo::size).contains((long) stored.length);
+    }
+
+    @Test
     void a_download_url_altered_to_name_another_key_is_refused() {
         String secret = key("secret.txt");
         String mine = secret.replace("secret.txt", "mine.txt");
