@@ -12,6 +12,11 @@ public enum RollMode {
         return advantage ? ADVANTAGE : DISADVANTAGE;
     }
 
+    /** {@code NORMAL} for {@code null}. */
+    public static RollMode ofNullable(RollMode mode) {
+        return mode == null ? NORMAL : mode;
+    }
+
     /** The d20 term for this mode: {@code 1d20}, {@code 1d20adv} or {@code 1d20dis}. */
     public String d20() {
         return switch (this) {
