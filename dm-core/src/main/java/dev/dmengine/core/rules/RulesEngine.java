@@ -278,6 +278,10 @@ public final class RulesEngine {
     private Step addItem(GameState state, AddItem a) {
         String id = required("itemId", a.itemId());
         int quantity = a.quantity() == null ? 1 : a.quantity();
+        if (quantity < 1 || quantity > Inventory.MAX_QUANTITY) {
+            throw new InvalidInputException("quantity", "must be 1 to " + Inventory.MAX_QUANTITY + ", was "
+                    + quantity);
+        }
         double weight = a.weight() == null ? 0 : a.weight();
         if (!(weight >= 0 && weight <= 1_000)) {
             throw new InvalidInputException("weight", "must be 0 to 1000 lb per unit, was " + weight);
@@ -308,7 +312,7 @@ public final class RulesEngine {
                 DamageType.fromId(t.substring("damage-type:".length()));
             }
         }
-        InventoryItem item = new InventoryItem(id, name, Math.max(0, quantity), weight, false, cleanTags);
+        InventoryItem item = new InventoryItem(id, name, quantity, weight, false, cleanTags);
         List<InventoryItem> items = Inventory.add(state.inventory(), item);
         double load = Inventory.load(items);
         int capacity = state.sheet().carryingCapacity();
