@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.dmengine.core.rules.internal.Json;
 import dev.dmengine.core.rules.internal.Names;
+import dev.dmengine.spi.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -139,7 +140,7 @@ public final class ActionProtocol {
         if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) {
             return "";
         }
-        List<String> f = Json.fieldErrors(e, "").stream().map(InvalidField -> InvalidField.field()).toList();
-        return f.isEmpty() ? "" : f.getFirst();
+        List<InvalidInputException.FieldError> errors = Json.fieldErrors(e, "");
+        return errors.isEmpty() ? "" : errors.getFirst().field();
     }
 }

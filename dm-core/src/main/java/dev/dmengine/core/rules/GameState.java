@@ -3,6 +3,7 @@ package dev.dmengine.core.rules;
 import dev.dmengine.core.rules.internal.Json;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.InvalidInputException.FieldError;
+import dev.dmengine.spi.game.GameCharacter;
 import dev.dmengine.spi.game.InventoryItem;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,6 +47,20 @@ public record GameState(CharacterSheet sheet, List<InventoryItem> inventory, lon
     /** A fresh state: counter 0. */
     public static GameState start(CharacterSheet sheet, List<InventoryItem> inventory) {
         return new GameState(sheet, inventory, 0);
+    }
+
+    /**
+     * The state of a stored character: its sheet JSON parsed and validated, its inventory.
+     *
+     * @throws InvalidInputException when the sheet is invalid (paths such as {@code abilities.str})
+     */
+    public static GameState of(GameCharacter character, long rollCounter) {
+        return new GameState(CharacterSheets.fromJson(character.sheet()), character.inventory(), rollCounter);
+    }
+
+    /** {@code character} with this state's sheet, inventory and level (for {@code CharacterStore} updates). */
+    public GameCharacter applyTo(GameCharacter character) {
+        return character.withSheet(CharacterSheets.toJson(sheet), inventory, sheet.level());
     }
 
     public GameState withSheet(CharacterSheet newSheet) {

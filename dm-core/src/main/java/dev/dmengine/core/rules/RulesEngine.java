@@ -89,7 +89,7 @@ public final class RulesEngine {
             try {
                 Step step = apply(state, action, rules);
                 GameState next = step.state().withRollCounter(rules.nextCounter());
-                changes.addAll(StateChanges.diff(state, next, type + ": " + purposeOr(action, step.summary())));
+                changes.addAll(StateChanges.diff(state, next, reasonFor(action, type, step.summary())));
                 rolls.addAll(rules.rolls());
                 outcomes.add(new ActionOutcome(index, type, step.summary(), !rules.rolls().isEmpty()));
                 state = next;
@@ -430,9 +430,9 @@ public final class RulesEngine {
         return p.length() <= 200 ? p : p.substring(0, 200) + "…";
     }
 
-    private static String purposeOr(ProposedAction a, String fallback) {
+    private static String reasonFor(ProposedAction a, String type, String summary) {
         String p = clip(a.purpose());
-        return p != null ? p : fallback;
+        return p != null ? type + ": " + p : summary;
     }
 
     private static String about(String purpose) {
@@ -512,13 +512,15 @@ public final class RulesEngine {
     private static String resultsText(GameState state, List<ActionOutcome> outcomes, List<Rejection> rejected) {
         StringBuilder b = new StringBuilder("[dm-results] The engine resolved your actions. Narrate these outcomes "
                 + "exactly; do not roll again and do not add a dm-actions block.\n");
+        java.util.TreeMap<Integer, List<String>> lines = new java.util.TreeMap<>();
         for (ActionOutcome o : outcomes) {
-            b.append(o.index() + 1).append(". ").append(o.summary()).append('\n');
+            lines.computeIfAbsent(o.index(), k -> new ArrayList<>()).add((o.index() + 1) + ". " + o.summary());
         }
         for (Rejection r : rejected) {
-            b.append(r.index() < 0 ? "-" : Integer.toString(r.index() + 1)).append(". REJECTED ").append(r.type())
-                    .append(": ").append(r.reason()).append(" (this did not happen)\n");
+            lines.computeIfAbsent(r.index(), k -> new ArrayList<>()).add((r.index() < 0 ? "-" : Integer.toString(
+                    r.index() + 1)) + ". REJECTED " + r.type() + ": " + r.reason() + " (this did not happen)");
         }
+        lines.values().forEach(group -> group.forEach(line -> b.append(line).append('\n')));
         CharacterSheet s = state.sheet();
         b.append("State: ").append(s.name()).append(" HP ").append(hp(s)).append(", AC ").append(s.armorClass())
                 .append("; conditions: ").append(s.conditions().isEmpty() ? "none" : s.conditions().stream()

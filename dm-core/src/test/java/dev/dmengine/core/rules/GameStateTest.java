@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.IntNode;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.InvalidInputException.FieldError;
+import dev.dmengine.spi.game.GameCharacter;
 import dev.dmengine.spi.game.InventoryItem;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -93,5 +94,24 @@ class GameStateTest {
         assertThat(StateChanges.replay(before, back)).isEqualTo(after);
         GameState mid = StateChanges.replay(before, back.subList(0, 1));
         assertThat(StateChanges.replay(mid, back.subList(1, back.size()))).isEqualTo(after);
+    }
+
+    @Test
+    void state_is_built_from_and_written_back_to_a_game_character() {
+        java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        GameCharacter c = new GameCharacter(java.util.UUID.randomUUID(), java.util.UUID.randomUUID(), "Brienne",
+                "fighter", 1, CharacterSheets.toJson(Fixtures.fighter()), List.of(Fixtures.rope()), 3, now, now);
+        GameState s = GameState.of(c, 9);
+        assertThat(s.sheet()).isEqualTo(Fixtures.fighter());
+        assertThat(s.rollCounter()).isEqualTo(9);
+        GameState changed = s.withSheet(s.sheet().withXp(400).withLevel(2));
+        GameCharacter back = changed.applyTo(c);
+        assertThat(back.level()).isEqualTo(2);
+        assertThat(CharacterSheets.fromJson(back.sheet()).xp()).isEqualTo(400);
+        assertThat(back.inventory()).isEqualTo(c.inventory());
+        GameCharacter broken = new GameCharacter(c.id(), c.ownerId(), c.name(), c.characterClass(), 1,
+                c.sheet().replace("\"str\":16", "\"str\":0"), List.of(), 3, now, now);
+        assertThatThrownBy(() -> GameState.of(broken, 0)).isInstanceOfSatisfying(InvalidInputException.class,
+                e -> assertThat(e.errors()).containsExactly(new FieldError("abilities.str", "must be 1 to 30, was 0")));
     }
 }

@@ -403,4 +403,17 @@ class RulesEngineTest {
         assertThat(Set.copyOf(r.changes().stream().map(StateChange::path).toList()))
                 .contains("sheet.hp.temp", "sheet.hp.current", "sheet.conditions");
     }
+
+    @Test
+    void results_for_the_model_list_outcomes_and_rejections_in_block_order() {
+        Resolution r = resolve(Fixtures.state(), """
+                [{"type":"roll","expression":"1d6","purpose":"first"},
+                 {"type":"equip","itemId":"shield"},
+                 {"type":"roll","expression":"1d6","purpose":"third"}]""");
+        String text = r.resultsForModel();
+        assertThat(text.indexOf("1. roll [first]")).isPositive()
+                .isLessThan(text.indexOf("2. REJECTED equip"));
+        assertThat(text.indexOf("2. REJECTED equip")).isLessThan(text.indexOf("3. roll [third]"));
+        assertThat(r.changes()).extracting(StateChange::reason).containsExactly("roll: first", "roll: third");
+    }
 }
