@@ -124,10 +124,18 @@ public final class RulesEngine {
             case Save a -> {
                 Ability ability = Ability.fromId(required("ability", a.ability()));
                 int dc = dc(a.dc());
-                CheckResult r = rules.savingThrow(sheet, ability, dc, RollMode.of(flag(a.advantage()),
+                ConditionEffects.Edge edge = ConditionEffects.savingThrow(sheet, ability);
+                CheckResult r = rules.savingThrow(sheet, ability, dc, edge.combine(flag(a.advantage()),
                         flag(a.disadvantage())), purpose == null ? ability.id() + " save" : purpose);
+                Condition autoFail = ConditionEffects.automaticSaveFailure(sheet, ability);
+                String verdict = verdict(r);
+                if (autoFail != null) {
+                    r = new CheckResult(r.kind(), r.ability(), r.skill(), r.dc(), r.bonus(), r.mode(), r.roll(),
+                            r.natural(), r.total(), false);
+                    verdict = "FAILURE (automatic: " + autoFail.id() + ")";
+                }
                 yield new Step(state, ability.id().toUpperCase(Locale.ROOT) + " save" + about(purpose) + " (DC " + dc
-                        + mode(r.mode()) + "): " + r.roll().describe() + " → " + verdict(r));
+                        + mode(r.mode(), edge) + "): " + r.roll().describe() + " → " + verdict);
             }
             case Attack a -> a.weapon() != null ? characterAttack(state, a, purpose, rules)
                     : enemyAttack(state, a, purpose, rules);
@@ -209,12 +217,13 @@ public final class RulesEngine {
         Skill skill = a.skill() == null ? null : Skill.fromId(a.skill());
         Ability ability = skill != null ? null : Ability.fromId(a.ability());
         int dc = dc(a.dc());
-        RollMode mode = RollMode.of(flag(a.advantage()), flag(a.disadvantage()));
+        ConditionEffects.Edge edge = ConditionEffects.abilityCheck(sheet);
+        RollMode mode = edge.combine(flag(a.advantage()), flag(a.disadvantage()));
         String what = skill != null ? skill.id() : ability.id().toUpperCase(Locale.ROOT);
         String p = purpose == null ? what + " check" : purpose;
         CheckResult r = skill != null ? rules.skillCheck(sheet, skill, dc, mode, p)
                 : rules.abilityCheck(sheet, ability, dc, mode, p);
-        return new Step(state, "check " + what + about(purpose) + " (DC " + dc + mode(mode) + "): "
+        return new Step(state, "check " + what + about(purpose) + " (DC " + dc + mode(mode, edge) + "): "
                 + r.roll().describe() + " → " + verdict(r));
     }
 
@@ -240,11 +249,13 @@ public final class RulesEngine {
         DiceExpression damage = damageExpression("weapon", dice + signed(mod));
         int bonus = mod + sheet.proficiencyBonus();
         String target = a.target() == null ? "the target" : Names.clip(a.target());
-        AttackResult r = rules.attack(bonus, targetAc, damage, RollMode.of(flag(a.advantage()),
-                flag(a.disadvantage())), purpose == null ? sheet.name() + " attacks with " + weapon.name() : purpose);
+        ConditionEffects.Edge edge = ConditionEffects.attackBy(sheet);
+        RollMode mode = edge.combine(flag(a.advantage()), flag(a.disadvantage()));
+        AttackResult r = rules.attack(bonus, targetAc, damage, mode,
+                purpose == null ? sheet.name() + " attacks with " + weapon.name() : purpose);
         String type = Inventory.tagValue(weapon, "damage-type").map(t -> " " + t).orElse("");
         return new Step(state, "attack: " + sheet.name() + " with " + weapon.name() + " vs " + target + " (AC "
-                + targetAc + mode(RollMode.of(flag(a.advantage()), flag(a.disadvantage()))) + "): "
+                + targetAc + mode(mode, edge) + "): "
                 + r.attackRoll().describe() + " → " + hitText(r) + (r.hit() ? "; damage " + r.damageRoll().describe()
                 + " → " + r.damage() + type + " damage to " + target : ""));
     }
@@ -262,11 +273,12 @@ public final class RulesEngine {
         DiceExpression damage = damageExpression("damage", required("damage", a.damage()));
         DamageType type = a.damageType() == null ? null : DamageType.fromId(a.damageType());
         String attacker = a.attacker() == null ? "an enemy" : Names.clip(a.attacker());
-        RollMode mode = RollMode.of(flag(a.advantage()), flag(a.disadvantage()));
+        ConditionEffects.Edge edge = ConditionEffects.attackAgainst(sheet);
+        RollMode mode = edge.combine(flag(a.advantage()), flag(a.disadvantage()));
         AttackResult r = rules.attack(bonus, sheet.armorClass(), damage, mode,
                 purpose == null ? attacker + " attacks " + sheet.name() : purpose);
-        String head = "attack: " + attacker + " vs " + sheet.name() + " (AC " + sheet.armorClass() + mode(mode)
-                + "): " + r.attackRoll().describe() + " → " + hitText(r);
+        String head = "attack: " + attacker + " vs " + sheet.name() + " (AC " + sheet.armorClass()
+                + mode(mode, edge) + "): " + r.attackRoll().describe() + " → " + hitText(r);
         if (!r.hit()) {
             return new Step(state, head);
         }
@@ -439,12 +451,13 @@ public final class RulesEngine {
         return purpose == null ? "" : " [" + purpose + "]";
     }
 
-    private static String mode(RollMode mode) {
-        return switch (mode) {
+    private static String mode(RollMode mode, ConditionEffects.Edge edge) {
+        String text = switch (mode) {
             case NORMAL -> "";
             case ADVANTAGE -> ", advantage";
             case DISADVANTAGE -> ", disadvantage";
         };
+        return edge.reasons().isEmpty() ? text : text + " [" + String.join(", ", edge.reasons()) + "]";
     }
 
     private static String verdict(CheckResult r) {

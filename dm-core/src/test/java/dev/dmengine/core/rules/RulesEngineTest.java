@@ -416,4 +416,49 @@ class RulesEngineTest {
         assertThat(text.indexOf("2. REJECTED equip")).isLessThan(text.indexOf("3. roll [third]"));
         assertThat(r.changes()).extracting(StateChange::reason).containsExactly("roll: first", "roll: third");
     }
+
+    private static GameState with(Condition... conditions) {
+        GameState s = Fixtures.state();
+        return s.withSheet(s.sheet().withConditions(Set.of(conditions)));
+    }
+
+    @Test
+    void conditions_impose_disadvantage_on_checks_and_requested_advantage_cancels_it() {
+        Resolution poisoned = resolve(with(Condition.POISONED), "[{\"type\":\"check\",\"skill\":\"stealth\",\"dc\":10}]");
+        assertThat(poisoned.rolls().getFirst().expression()).isEqualTo("1d20dis+2");
+        assertThat(poisoned.outcomes().getFirst().summary()).contains("disadvantage [disadvantage: poisoned]");
+        Resolution cancelled = resolve(with(Condition.POISONED, Condition.FRIGHTENED),
+                "[{\"type\":\"check\",\"ability\":\"str\",\"dc\":10,\"advantage\":true}]");
+        assertThat(cancelled.rolls().getFirst().expression()).isEqualTo("1d20+3");
+        Resolution healthy = resolve(Fixtures.state(), "[{\"type\":\"check\",\"skill\":\"stealth\",\"dc\":10}]");
+        assertThat(healthy.rolls().getFirst().expression()).isEqualTo("1d20+2");
+    }
+
+    @Test
+    void attacks_against_an_unconscious_character_have_advantage_and_its_own_attacks_suffer_from_prone() {
+        Resolution down = resolve(unconscious(), "[{\"type\":\"attack\",\"attacker\":\"wolf\",\"bonus\":4,"
+                + "\"damage\":\"2d4+2\"}]");
+        assertThat(down.rolls().getFirst().expression()).isEqualTo("1d20adv+4");
+        Resolution invisible = resolve(with(Condition.INVISIBLE), "[{\"type\":\"attack\",\"attacker\":\"wolf\","
+                + "\"bonus\":4,\"damage\":\"2d4+2\"}]");
+        assertThat(invisible.rolls().getFirst().expression()).isEqualTo("1d20dis+4");
+        Resolution prone = resolve(with(Condition.PRONE), "[{\"type\":\"attack\",\"weapon\":\"longsword\","
+                + "\"targetAc\":10}]");
+        assertThat(prone.rolls().getFirst().expression()).isEqualTo("1d20dis+5");
+    }
+
+    @Test
+    void paralyzed_character_fails_dex_saves_automatically_and_restrained_has_disadvantage() {
+        long nat20 = Fixtures.counterForD20(SEED, 20, 0);
+        Resolution r = resolve(with(Condition.PARALYZED).withRollCounter(nat20),
+                "[{\"type\":\"save\",\"ability\":\"dex\",\"dc\":5}]");
+        assertThat(r.rolls().getFirst().natural()).isEqualTo(20);
+        assertThat(r.outcomes().getFirst().summary()).endsWith("FAILURE (automatic: paralyzed)");
+        Resolution wis = resolve(with(Condition.PARALYZED).withRollCounter(nat20),
+                "[{\"type\":\"save\",\"ability\":\"wis\",\"dc\":5}]");
+        assertThat(wis.outcomes().getFirst().summary()).contains("SUCCESS");
+        Resolution restrained = resolve(with(Condition.RESTRAINED), "[{\"type\":\"save\",\"ability\":\"dex\","
+                + "\"dc\":10}]");
+        assertThat(restrained.rolls().getFirst().expression()).isEqualTo("1d20dis+2");
+    }
 }
