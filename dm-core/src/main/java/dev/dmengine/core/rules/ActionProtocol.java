@@ -44,7 +44,7 @@ public final class ActionProtocol {
             add_item{itemId, name, quantity?, weight?, tags?}  remove_item{itemId, quantity?}
             use_item{itemId}  equip{itemId}  unequip{itemId}
             add_condition{condition}  remove_condition{condition}  award_xp{amount}  death_save{}
-            At most 20 actions. Do not narrate the outcome of a roll before you see it: \
+            At most 20 actions. The engine applies conditions' effects on rolls itself. Do not narrate the outcome of a roll before you see it: \
             the engine replies with [dm-results]; then narrate those results without a new block.""";
 
     private ActionProtocol() {
