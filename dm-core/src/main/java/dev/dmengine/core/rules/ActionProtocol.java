@@ -80,6 +80,18 @@ public final class ActionProtocol {
         return new Extraction(narration.toString().strip(), actions, positions, rejected, hadBlock);
     }
 
+    /**
+     * Renders actions as a {@code dm-actions} block (what the offline narrator or a test appends to
+     * its narration); {@link #extract} reads it back to equal actions.
+     */
+    public static String block(List<ProposedAction> actions) {
+        StringBuilder b = new StringBuilder(FENCE).append("\n[");
+        for (int i = 0; i < actions.size(); i++) {
+            b.append(i == 0 ? "" : ",\n ").append(Json.write(actions.get(i)));
+        }
+        return b.append("]\n```").toString();
+    }
+
     private static int parseBlock(String body, int index, List<ProposedAction> actions, List<Integer> positions,
                                   List<Rejection> rejected) {
         if (body.length() > MAX_BLOCK_CHARS) {

@@ -161,4 +161,34 @@ class ActionProtocolTest {
             assertThat(ActionProtocol.extract(f.fullText()).actions()).hasSize(2);
         }
     }
+
+    @Test
+    void every_action_type_renders_to_a_block_and_reads_back_equal() {
+        List<ProposedAction> all = List.of(
+                new ProposedAction.Roll("2d6+1", "encounter"),
+                new ProposedAction.Check("str", null, 12, true, null, "shove"),
+                new ProposedAction.Save("dex", 14, null, true, "fireball"),
+                new ProposedAction.Attack("goblin", "Brienne", 4, "1d6+2", "slashing", null, null, null, null, null),
+                new ProposedAction.Attack(null, "goblin", null, null, null, "longsword", 13, true, null, null),
+                new ProposedAction.Damage(null, "2d6", "fire", true, "trap"),
+                new ProposedAction.Heal(5, null, true, "inspiration"),
+                new ProposedAction.AddItem("gold-coin", "Gold coin", 25, 0.02, List.of("currency"), null),
+                new ProposedAction.RemoveItem("gold-coin", 5, "bribe"),
+                new ProposedAction.UseItem("healing-potion", null),
+                new ProposedAction.Equip("shield", null),
+                new ProposedAction.Unequip("shield", null),
+                new ProposedAction.AddCondition("prone", null),
+                new ProposedAction.RemoveCondition("prone", null),
+                new ProposedAction.AwardXp(100, "quest"),
+                new ProposedAction.DeathSave(null));
+        String block = ActionProtocol.block(all);
+        assertThat(block).startsWith("```dm-actions\n[{\"type\":\"roll\"").endsWith("]\n```")
+                .doesNotContain("null");
+        Extraction x = ActionProtocol.extract("Story.\n" + block);
+        assertThat(x.rejected()).isEmpty();
+        assertThat(x.actions()).isEqualTo(all);
+        assertThat(x.actions()).extracting(ProposedAction::typeName).containsExactly("roll", "check", "save",
+                "attack", "attack", "damage", "heal", "add_item", "remove_item", "use_item", "equip", "unequip",
+                "add_condition", "remove_condition", "award_xp", "death_save");
+    }
 }

@@ -144,6 +144,8 @@ class CharacterSheetTest {
                 .containsExactly(new FieldError("level", "must be 1 to 20, was 0"));
         assertThat(CharacterSheets.validate("{not json")).singleElement()
                 .satisfies(fe -> assertThat(fe.field()).isEqualTo("sheet"));
+        assertThat(CharacterSheets.validate(json.replace("\"speed\":30", "\"speed\":30,\"sped\":30")))
+                .containsExactly(new FieldError("sped", "unknown field 'sped'"));
         assertThat(CharacterSheets.validate(json)).isEmpty();
     }
 
