@@ -95,6 +95,8 @@ public final class RulesEngine {
                 state = next;
             } catch (InvalidInputException e) {
                 rejected.add(new Rejection(index, type, reason(e)));
+            } catch (IllegalArgumentException e) {
+                rejected.add(new Rejection(index, type, "invalid: " + e.getMessage()));
             }
         }
         rejected.sort(java.util.Comparator.comparingInt(Rejection::index));
