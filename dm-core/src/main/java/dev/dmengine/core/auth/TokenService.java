@@ -1,6 +1,8 @@
 package dev.dmengine.core.auth;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dmengine.core.auth.InvalidTokenException.Reason;
+import dev.dmengine.core.json.Json;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.ExpiredJwtException;
 import io.jsonwebtoken.Jws;
@@ -12,11 +14,13 @@ import io.jsonwebtoken.LocatorAdapter;
 import io.jsonwebtoken.MalformedJwtException;
 import io.jsonwebtoken.security.SignatureException;
 
+import java.io.IOException;
 import java.security.Key;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.Date;
 import java.util.Objects;
 import java.util.Set;
@@ -122,6 +126,7 @@ public final class TokenService {
         if (token == null || token.isBlank() || token.length() > MAX_TOKEN_LENGTH) {
             throw InvalidTokenException.access(Reason.MALFORMED);
         }
+        requireAllowedAlgorithm(token);
         Jws<Claims> jws;
         try {
             jws = parser.parseSignedClaims(token);
@@ -167,6 +172,31 @@ public final class TokenService {
         }
         return new AccessClaims(uuid(claims.getSubject()), uuid(claims.get(SESSION_CLAIM, String.class)), jti,
                 header.getKeyId(), iat.toInstant(), exp.toInstant());
+    }
+
+    /**
+     * The allow-list, applied to the raw header before the JWT library sees the token: only
+     * {@code EdDSA} passes ({@code none}, HMAC, RSA and ECDSA do not). The library's own
+     * algorithm registry holds only EdDSA as well, and the key locator checks again.
+     */
+    private static void requireAllowedAlgorithm(String token) {
+        int dot = token.indexOf('.');
+        if (dot < 1) {
+            throw InvalidTokenException.access(Reason.MALFORMED);
+        }
+        JsonNode header;
+        try {
+            header = Json.MAPPER.readTree(Base64.getUrlDecoder().decode(token.substring(0, dot)));
+        } catch (IOException | IllegalArgumentException e) {
+            throw InvalidTokenException.access(Reason.MALFORMED, e);
+        }
+        if (header == null || !header.isObject()) {
+            throw InvalidTokenException.access(Reason.MALFORMED);
+        }
+        JsonNode alg = header.get("alg");
+        if (alg == null || !alg.isTextual() || !ALGORITHM.equals(alg.textValue())) {
+            throw InvalidTokenException.access(Reason.DISALLOWED_ALGORITHM);
+        }
     }
 
     private static UUID uuid(String value) {
