@@ -217,10 +217,12 @@ public final class AuthService {
         if (!hasher.needsRehash(player.passwordHash())) {
             return player;
         }
-        Player upgraded = new Player(player.id(), player.email(), player.displayName(), hasher.hash(password),
-                player.disabled(), player.tokensNotBefore(), player.createdAt(), clock.instant());
+        String hash = hasher.hash(password);
         try {
-            Player stored = players.update(upgraded);
+            // re-read so that only the hash changes, not a concurrent logout-everywhere or disable
+            Player current = players.get(player.id()).orElseThrow(() -> new NotFoundException("player", player.id()));
+            Player stored = players.update(new Player(current.id(), current.email(), current.displayName(), hash,
+                    current.disabled(), current.tokensNotBefore(), current.createdAt(), clock.instant()));
             record(Type.PASSWORD_REHASHED, player.id(), ip, null);
             return stored;
         } catch (RuntimeException e) { // the login stands; the next one tries again
