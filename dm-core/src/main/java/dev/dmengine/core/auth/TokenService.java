@@ -138,17 +138,12 @@ public final class TokenService {
             throw InvalidTokenException.access(Reason.BAD_SIGNATURE, e);
         } catch (MalformedJwtException e) {
             throw InvalidTokenException.access(Reason.MALFORMED, e);
-        } catch (JwtException e) { // unsupported (unsigned, JWE, unknown alg or crit), other security failures
-            Throwable root = e;
-            while (root.getCause() != null && !(root instanceof Refused)) {
-                root = root.getCause();
+        } catch (JwtException e) { // unsupported (JWE, unknown crit, compressed…), other security failures
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof Refused)) {
+                cause = cause.getCause();
             }
-            if (root instanceof Refused r) {
-                throw InvalidTokenException.access(r.reason, e);
-            }
-            Reason reason = e.getMessage() != null && e.getMessage().toLowerCase().contains("unsecured")
-                    ? Reason.DISALLOWED_ALGORITHM : Reason.MALFORMED;
-            throw InvalidTokenException.access(reason, e);
+            throw InvalidTokenException.access(cause instanceof Refused r ? r.reason : Reason.MALFORMED, e);
         } catch (RuntimeException e) { // IllegalArgumentException and the like on garbage input
             throw InvalidTokenException.access(Reason.MALFORMED, e);
         }
