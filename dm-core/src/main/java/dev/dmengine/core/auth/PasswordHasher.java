@@ -1,5 +1,6 @@
 package dev.dmengine.core.auth;
 
+import dev.dmengine.spi.UnavailableException;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
@@ -10,6 +11,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 
 /**
  * Argon2id password hashes in the PHC string format
@@ -62,6 +64,7 @@ public final class PasswordHasher {
 
     private final Params params;
     private final SecureRandom random;
+    private final Semaphore slots;
     private final String dummyHash;
 
     /** Hashes at {@link Params#OWASP_MINIMUM}. */
@@ -69,23 +72,40 @@ public final class PasswordHasher {
         this(Params.OWASP_MINIMUM);
     }
 
-    /** @throws IllegalArgumentException when a parameter is below {@link Params#OWASP_MINIMUM} */
+    /**
+     * At most as many hashes at once as the machine has processors.
+     *
+     * @throws IllegalArgumentException when a parameter is below {@link Params#OWASP_MINIMUM}
+     */
     public PasswordHasher(Params params) {
-        this(params, new SecureRandom());
+        this(params, Math.max(2, Runtime.getRuntime().availableProcessors()));
     }
 
-    PasswordHasher(Params params, SecureRandom random) {
+    /**
+     * @param maxConcurrent how many hashes may run at once; more callers wait. Each takes
+     *                      {@code memoryKib} of heap, so this bounds what a login flood costs.
+     */
+    public PasswordHasher(Params params, int maxConcurrent) {
+        this(params, maxConcurrent, new SecureRandom());
+    }
+
+    PasswordHasher(Params params, int maxConcurrent, SecureRandom random) {
         this.params = Objects.requireNonNull(params, "params");
         if (!params.atLeast(Params.OWASP_MINIMUM)) {
             throw new IllegalArgumentException("Argon2id parameters " + params + " are below the OWASP minimum "
                     + Params.OWASP_MINIMUM + " (m=19456 KiB, t=2, p=1)");
         }
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("maxConcurrent must be at least 1, was " + maxConcurrent);
+        }
+        this.slots = new Semaphore(maxConcurrent, true);
         this.random = Objects.requireNonNull(random, "random");
         // A hash of a random password made once with the configured parameters: verifying
         // against it costs what verifying a real, current hash costs.
         byte[] secret = new byte[32];
         random.nextBytes(secret);
-        this.dummyHash = encode(params, salt(), derive(secret, salt(), params));
+        byte[] dummySalt = salt();
+        this.dummyHash = encode(params, dummySalt, derive(secret, dummySalt, params));
     }
 
     public Params params() {
@@ -148,11 +168,25 @@ public final class PasswordHasher {
         return PasswordPolicy.normalise(password).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] derive(byte[] password, byte[] salt, Params p) {
+    private byte[] derive(byte[] password, byte[] salt, Params p) {
         return derive(password, salt, p, HASH_BYTES);
     }
 
-    private static byte[] derive(byte[] password, byte[] salt, Params p, int length) {
+    private byte[] derive(byte[] password, byte[] salt, Params p, int length) {
+        try {
+            slots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while waiting to hash a password", e);
+        }
+        try {
+            return argon2id(password, salt, p, length);
+        } finally {
+            slots.release();
+        }
+    }
+
+    private static byte[] argon2id(byte[] password, byte[] salt, Params p, int length) {
         Argon2BytesGenerator generator = new Argon2BytesGenerator();
         generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(VERSION)

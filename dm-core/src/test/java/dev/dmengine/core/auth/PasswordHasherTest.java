@@ -105,6 +105,26 @@ class PasswordHasherTest {
     }
 
     @Test
+    void hashes_queue_for_the_allowed_number_of_slots() throws Exception {
+        PasswordHasher single = new PasswordHasher(PasswordHasher.Params.OWASP_MINIMUM, 1);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Boolean>>();
+            for (int i = 0; i < 3; i++) {
+                String password = "queued password number " + i;
+                futures.add(pool.submit(() -> single.verify(password, single.hash(password))));
+            }
+            for (var f : futures) {
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThatThrownBy(() -> new PasswordHasher(PasswordHasher.Params.OWASP_MINIMUM, 0))
+                .hasMessageContaining("maxConcurrent");
+    }
+
+    @Test
     void to_string_names_the_scheme_not_a_secret() {
         assertThat(HASHER).hasToString("PasswordHasher[argon2id, Params[memoryKib=19456, iterations=2, parallelism=1]]");
     }
