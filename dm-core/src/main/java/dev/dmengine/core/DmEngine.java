@@ -276,7 +276,7 @@ public final class DmEngine {
                 jobQueue = new InMemoryJobQueue(clock);
             }
             if (eventBus == null) {
-                eventBus = new InMemoryEventBus();
+                eventBus = new InMemoryEventBus(clock);
             }
             if (transactor == null) {
                 transactor = Transactor.none();

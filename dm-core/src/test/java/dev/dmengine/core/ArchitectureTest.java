@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ArchitectureTest {
 
@@ -20,6 +21,15 @@ class ArchitectureTest {
     void the_import_sees_both_spi_and_core() {
         assertThat(classes.containPackage("dev.dmengine.spi")).isTrue();
         assertThat(classes.containPackage("dev.dmengine.core.turn")).isTrue();
+    }
+
+    @Test
+    void the_rule_catches_a_core_class_that_uses_jdbc() {
+        JavaClasses offender = new com.tngtech.archunit.core.importer.ClassFileImporter()
+                .importClasses(dev.dmengine.core.fixture.UsesJdbc.class);
+
+        assertThatThrownBy(() -> ArchitectureRules.coreIsFrameworkFree().check(offender))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("java.sql.Connection");
     }
 
     @Test

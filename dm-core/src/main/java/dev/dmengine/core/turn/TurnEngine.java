@@ -157,7 +157,46 @@ public final class TurnEngine {
             }
             emit(out, new TurnEvent.Started(start.turn.id(), session.id(), start.turn.seq(),
                     start.playerMessage.id(), start.playerMessage.content()));
-            return run(session, request.playerId(), start.turn, start.playerMessage, out, request.cancellation());
+            return run(session, request.playerId(), start.turn, start.playerMessage, out, request.cancellation(),
+                    List.of());
+        } finally {
+            unlock(session.id(), lock);
+        }
+    }
+
+    /**
+     * Plays the session's latest turn again: a new DM reply to the same player message,
+     * starting from the game state before that turn, so its rolls come out the same (dice are
+     * seeded by the session and the state's roll counter). The old reply, its mechanics and
+     * its state changes are replaced in the same transaction that stores the new ones; if the
+     * new generation fails, the old reply stays.
+     *
+     * @throws NotFoundException the session is not the player's, or has no turn yet
+     * @throws ConflictException a turn is in flight
+     */
+    public TurnResult regenerate(UUID sessionId, UUID playerId, CancellationSignal cancellation,
+                                 TurnListener listener) {
+        SafeListener out = new SafeListener(listener == null ? TurnListener.NONE : listener, sessionId);
+        GameSession session = ownedSession(sessionId, playerId);
+        rateLimiter.check("turn:player:" + playerId, config.turnRate(), "turns");
+        String lock = lock(session.id());
+        try {
+            TurnRecord latest = turns.latest(session.id())
+                    .orElseThrow(() -> new NotFoundException("turn", "latest of session " + sessionId));
+            Message playerMessage = messages.get(latest.playerMessageId())
+                    .orElseThrow(() -> new NotFoundException("message", latest.playerMessageId()));
+            List<UUID> replaced = new ArrayList<>();
+            if (latest.dmMessageId() != null) {
+                messages.get(latest.dmMessageId()).ifPresent(dm -> {
+                    Optional.ofNullable(dm.attributes().get(ATTR_MECHANICS_MESSAGE))
+                            .map(UUID::fromString).ifPresent(replaced::add);
+                    replaced.add(dm.id());
+                });
+            }
+            TurnRecord again = latest.restarted(clock.instant());
+            emit(out, new TurnEvent.Started(again.id(), session.id(), again.seq(), playerMessage.id(),
+                    playerMessage.content()));
+            return run(session, playerId, again, playerMessage, out, cancellation, replaced);
         } finally {
             unlock(session.id(), lock);
         }
@@ -204,8 +243,13 @@ public final class TurnEngine {
         return new Start(turn, playerMessage, null);
     }
 
+    /**
+     * Steps 4 to 9 of a turn. {@code replaced}: messages of an earlier reply to the same
+     * player message (regeneration), deleted in the transaction that stores the new reply.
+     */
     private TurnResult run(GameSession session, UUID playerId, TurnRecord turn, Message playerMessage,
-                           SafeListener out, CancellationSignal cancellation) {
+                           SafeListener out, CancellationSignal cancellation, List<UUID> replaced) {
+        boolean regenerating = !replaced.isEmpty();
         List<Runnable> undo = new ArrayList<>();
         try {
             EmbeddingSpace space = embedder.space();
@@ -213,7 +257,8 @@ public final class TurnEngine {
             vectors.upsert(space, new VectorRecord(playerMessage.id(), session.id(), playerId, query));
 
             List<Message> recent = recentWindow(session.id(), playerMessage.id());
-            List<RetrievedMessage> memories = retrieve(space, session.id(), query, recent, playerMessage.id());
+            List<RetrievedMessage> memories = retrieve(space, session.id(), query, recent, playerMessage.id(),
+                    replaced);
             AssembledPrompt prompt = assembler.assemble(new PromptInput(config.persona(), rules.promptGuide(),
                     rules.describe(turn.stateBefore()), memories, recent, playerMessage.content()));
 
@@ -284,7 +329,12 @@ public final class TurnEngine {
                 }
                 sessions.update(new GameSession(session.id(), session.ownerId(), session.characterId(),
                         session.title(), session.seed(), session.createdAt(), now));
-                return turns.update(turn.completed(dm.id(), finalState, mechanicsRecord, now));
+                TurnRecord completed = turns.update(turn.completed(dm.id(), finalState, mechanicsRecord, now));
+                for (UUID old : replaced) { // a regenerated reply replaces the old one: last, so a failure keeps it
+                    vectors.delete(old);
+                    messages.delete(old);
+                }
+                return completed;
             });
             emit(out, new TurnEvent.DmMessage(turn.id(), dm.id(), dm.content()));
             emit(out, new TurnEvent.Completed(turn.id(), turn.seq(), dm.id(), false));
@@ -295,7 +345,9 @@ public final class TurnEngine {
             String reason = reason(e);
             boolean retriable = e instanceof RetriableException || e instanceof CancellationException;
             try {
-                turns.update(turn.failed(reason, clock.instant()));
+                if (!regenerating) { // a failed regeneration leaves the completed turn as it was
+                    turns.update(turn.failed(reason, clock.instant()));
+                }
             } catch (RuntimeException recordFailure) {
                 e.addSuppressed(recordFailure);
             }
@@ -327,11 +379,11 @@ public final class TurnEngine {
     }
 
     private List<RetrievedMessage> retrieve(EmbeddingSpace space, UUID sessionId, float[] query, List<Message> recent,
-                                            UUID playerMessageId) {
+                                            UUID playerMessageId, List<UUID> replaced) {
         if (config.retrievalK() == 0) {
             return List.of();
         }
-        Set<UUID> exclude = new HashSet<>();
+        Set<UUID> exclude = new HashSet<>(replaced);
         exclude.add(playerMessageId);
         recent.forEach(m -> exclude.add(m.id()));
         List<VectorMatch> matches = vectors.search(VectorQuery.session(space, sessionId, query, config.retrievalK(),

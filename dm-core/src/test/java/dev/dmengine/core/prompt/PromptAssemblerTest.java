@@ -72,7 +72,7 @@ class PromptAssemblerTest {
         Message worst = msg(MessageRole.DM, "worst memory " + "w".repeat(100));
         var in = new PromptInput("DM.", "", "", List.of(new RetrievedMessage(worst, 0.1), new RetrievedMessage(best, 0.8)),
                 recent, "go");
-        PromptBudget budget = new PromptBudget(400, 64, 25);
+        PromptBudget budget = new PromptBudget(400, 64, 20); // room for one memory of the two
 
         AssembledPrompt p = new PromptAssembler(counter, budget).assemble(in);
 

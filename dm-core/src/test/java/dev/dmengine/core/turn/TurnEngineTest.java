@@ -12,6 +12,7 @@ import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.game.GameSession;
 import dev.dmengine.spi.game.Message;
 import dev.dmengine.spi.game.MessageRole;
+import dev.dmengine.spi.game.MessageStore;
 import dev.dmengine.spi.game.TurnStatus;
 import dev.dmengine.spi.generation.ChatMessage;
 import dev.dmengine.spi.generation.LanguageModel;
@@ -285,13 +286,45 @@ class TurnEngineTest {
 
     @Test
     void nothing_is_half_written_when_storing_the_dm_message_fails() {
-        var messages = new InMemoryMessageStore() {
+        InMemoryMessageStore real = new InMemoryMessageStore();
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        MessageStore messages = new MessageStore() { // a store whose first DM write fails, delegating the rest
             @Override
             public Message append(Message message) {
-                if (message.role() == MessageRole.DM) {
+                if (message.role() == MessageRole.DM && failing.getAndSet(false)) {
                     throw new UnavailableException("database went away");
                 }
-                return super.append(message);
+                return real.append(message);
+            }
+
+            @Override
+            public java.util.Optional<Message> get(java.util.UUID id) {
+                return real.get(id);
+            }
+
+            @Override
+            public dev.dmengine.spi.Page<Message> list(java.util.UUID sessionId, String cursor, int limit) {
+                return real.list(sessionId, cursor, limit);
+            }
+
+            @Override
+            public List<Message> recent(java.util.UUID sessionId, int limit) {
+                return real.recent(sessionId, limit);
+            }
+
+            @Override
+            public long count(java.util.UUID sessionId) {
+                return real.count(sessionId);
+            }
+
+            @Override
+            public boolean delete(java.util.UUID id) {
+                return real.delete(id);
+            }
+
+            @Override
+            public long deleteSession(java.util.UUID sessionId) {
+                return real.deleteSession(sessionId);
             }
         };
         setUp(DmEngine.builder().messageStore(messages).languageModel(TestModels.Recording.replying("Lost words.")));
@@ -328,6 +361,41 @@ class TurnEngineTest {
         assertThat(prompt.get(prompt.size() - 2).content()).isEqualTo("Filler chatter number 3 about bread and weather.");
         assertThat(system).doesNotContain("Filler chatter number 3");
         assertThat(prompt.getLast().content()).isEqualTo("Where does the silver dragon sleep?");
+    }
+
+    @Test
+    void regenerating_replaces_the_latest_reply_in_place() {
+        setUp(new TestModels.Recording((call, h) -> TestModels.stream(h, "Reply " + call)));
+        TurnResult first = play("I knock");
+
+        TurnResult again = engine.turns().regenerate(session.id(), player.id(),
+                new dev.dmengine.spi.generation.CancellationSignal(), TurnListener.NONE);
+
+        assertThat(again.turn().id()).isEqualTo(first.turn().id());
+        assertThat(again.turn().seq()).isEqualTo(1);
+        assertThat(transcript()).extracting(Message::content).containsExactly("I knock", "Reply 2");
+        var space = engine.ports().embedder().space();
+        assertThat(engine.ports().vectorIndex().count(space, session.id())).isEqualTo(2);
+    }
+
+    @Test
+    void a_failed_regeneration_keeps_the_old_reply() {
+        setUp(new TestModels.Recording((call, h) -> {
+            if (call == 1) {
+                TestModels.stream(h, "The original reply.");
+            } else {
+                h.onError(new IllegalStateException("model crashed"));
+            }
+        }));
+        play("I knock");
+
+        assertThatThrownBy(() -> engine.turns().regenerate(session.id(), player.id(),
+                new dev.dmengine.spi.generation.CancellationSignal(), TurnListener.NONE))
+                .isInstanceOf(UnavailableException.class);
+
+        assertThat(transcript()).extracting(Message::content).containsExactly("I knock", "The original reply.");
+        assertThat(engine.ports().turnStore().latest(session.id()).orElseThrow().status())
+                .isEqualTo(TurnStatus.COMPLETED);
     }
 
     private void seed(GameSession s, String text) {
