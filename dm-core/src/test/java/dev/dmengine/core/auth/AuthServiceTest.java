@@ -153,6 +153,37 @@ class AuthServiceTest {
         assertThat(players.findByEmail(EMAIL)).isEmpty();
     }
 
+    @Test
+    void a_long_passphrase_is_used_whole_a_difference_at_character_100_fails() {
+        String phrase = "the quiet lighthouse keeper collects brass compasses and counts them every night before the "
+                + "storm arrives, seventeen of them";
+        String almost = phrase.substring(0, 99) + (phrase.charAt(99) == 'Z' ? 'Y' : 'Z') + phrase.substring(100);
+        assertThat(phrase.length()).isGreaterThan(100);
+
+        auth.register(new Registration(EMAIL, phrase, "Alice"), IP);
+
+        assertThat(auth.login(EMAIL, phrase, IP).player().email()).isEqualTo(EMAIL);
+        assertThatThrownBy(() -> auth.login(EMAIL, almost, IP)).isInstanceOf(InvalidCredentialsException.class);
+    }
+
+    @Test
+    void rotating_the_signing_key_logs_nobody_out() {
+        registerAlice();
+        AuthResult beforeRotation = loginAlice();
+        TokenKeys rotated = TokenKeys.builder()
+                .signingKey("next", TokenKeys.generateKeyPair())
+                .verificationKey(KEYS.signingKeyId(), KEYS.verificationKey(KEYS.signingKeyId()).orElseThrow())
+                .build();
+        AuthService afterRotation = AuthService.builder().playerStore(players).refreshTokenStore(refreshTokens)
+                .rateLimiter(new InMemoryRateLimiter(clock)).clock(clock).passwordHasher(HASHER).tokenKeys(rotated)
+                .auditLog(events::add).build();
+
+        assertThat(afterRotation.authenticate(beforeRotation.tokens().accessToken()).email()).isEqualTo(EMAIL);
+        AuthResult refreshed = afterRotation.refresh(beforeRotation.tokens().refreshToken(), IP);
+        assertThat(afterRotation.tokenService().verify(refreshed.tokens().accessToken()).keyId()).isEqualTo("next");
+        assertThat(tokenRefusal(() -> auth.authenticate(refreshed.tokens().accessToken()))).isEqualTo(Reason.UNKNOWN_KEY);
+    }
+
     // ------------------------------------------------------------------ enumeration
 
     @Test
