@@ -1,6 +1,5 @@
 package dev.dmengine.core;
 
-import dev.dmengine.core.game.BasicCharacterRules;
 import dev.dmengine.core.game.CharacterRules;
 import dev.dmengine.core.game.CharacterService;
 import dev.dmengine.core.game.PlayerService;
@@ -20,6 +19,8 @@ import dev.dmengine.core.memory.InMemoryVectorIndex;
 import dev.dmengine.core.narrator.OfflineNarrator;
 import dev.dmengine.core.prompt.ConservativeTokenCounter;
 import dev.dmengine.core.retrieval.HashingEmbedder;
+import dev.dmengine.core.rules.SrdCharacterRules;
+import dev.dmengine.core.rules.SrdTurnRules;
 import dev.dmengine.core.turn.TurnConfig;
 import dev.dmengine.core.turn.TurnEngine;
 import dev.dmengine.core.turn.TurnEngines;
@@ -282,10 +283,10 @@ public final class DmEngine {
                 transactor = Transactor.none();
             }
             if (turnRules == null) {
-                turnRules = TurnRules.none();
+                turnRules = new SrdTurnRules();
             }
             if (characterRules == null) {
-                characterRules = new BasicCharacterRules();
+                characterRules = new SrdCharacterRules();
             }
             if (tokenCounter == null) {
                 tokenCounter = ConservativeTokenCounter.INSTANCE;

@@ -28,7 +28,7 @@ import java.util.concurrent.CancellationException;
 public final class OfflineNarrator implements LanguageModel {
 
     public static final String MODEL_ID = "offline-narrator-v1";
-    static final String RESULTS_MARKER = "[Game engine] Results:";
+    static final String RESULTS_MARKER = "[dm-results]";
 
     private static final List<String> SCENES = List.of(
             "Torchlight gutters along damp stone walls, and somewhere ahead water drips in a slow, patient rhythm.",
@@ -126,13 +126,11 @@ public final class OfflineNarrator implements LanguageModel {
 
     private static String narrateResults(String results) {
         List<String> lines = new ArrayList<>();
-        for (String line : results.substring(RESULTS_MARKER.length()).split("\n")) {
+        for (String line : results.split("\n")) {
             String l = line.strip();
-            if (l.startsWith("-")) {
-                l = l.substring(1).strip();
-            }
-            if (!l.isEmpty() && !l.startsWith("Narrate")) {
-                lines.add(l);
+            var numbered = java.util.regex.Pattern.compile("^\\d+\\.\\s+(.*)$").matcher(l);
+            if (numbered.matches()) {
+                lines.add(numbered.group(1));
             }
         }
         if (lines.isEmpty()) {

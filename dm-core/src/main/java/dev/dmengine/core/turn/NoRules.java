@@ -45,7 +45,7 @@ final class NoRules implements TurnRules {
 
     @Override
     public RoundOutcome resolve(RoundInput input) {
-        return new RoundOutcome(input.modelText().strip(), input.state(), List.of(), false, "", "[]");
+        return new RoundOutcome(input.modelText().strip(), input.state(), List.of(), false, "", "{}", "");
     }
 
     @Override

@@ -267,15 +267,14 @@ public final class TurnEngine {
                     session.seed(), turn.id(), turn.seq(), 1));
             outcome.mechanics().forEach(m -> emit(out, m));
             StringBuilder narration = new StringBuilder(outcome.narration());
-            List<TurnEvent.Mechanic> mechanics = new ArrayList<>(outcome.mechanics());
             List<String> mechanicsJson = new ArrayList<>(List.of(outcome.mechanicsJson()));
+            List<String> transcript = new ArrayList<>(List.of(outcome.transcript()));
             String state = outcome.stateAfter();
             Map<String, String> attributes = new HashMap<>(first.attributes());
             if (outcome.needsNarration() && config.maxRounds() >= 2) {
                 List<ChatMessage> second = new ArrayList<>(prompt.messages());
                 second.add(ChatMessage.assistant(outcome.narration()));
-                second.add(ChatMessage.user("[Game engine] Results:\n" + outcome.resultsForModel()
-                        + "\nNarrate these outcomes for the player without repeating what you already said."));
+                second.add(ChatMessage.user(outcome.resultsForModel()));
                 GenerationResult again = generate(second, 2, turn.id(), out, cancellation);
                 TurnRules.RoundOutcome outcome2 = rules.resolve(new TurnRules.RoundInput(state, again.text(),
                         session.seed(), turn.id(), turn.seq(), 2));
@@ -283,8 +282,8 @@ public final class TurnEngine {
                 if (!outcome2.narration().isBlank()) {
                     narration.append(narration.isEmpty() ? "" : "\n\n").append(outcome2.narration());
                 }
-                mechanics.addAll(outcome2.mechanics());
                 mechanicsJson.add(outcome2.mechanicsJson());
+                transcript.add(outcome2.transcript());
                 state = outcome2.stateAfter();
                 again.attributes().forEach((k, v) -> attributes.put("round2." + k, v));
             }
@@ -293,9 +292,9 @@ public final class TurnEngine {
             }
 
             var now = clock.instant();
-            Message mechanicsMessage = mechanics.isEmpty() ? null : new Message(Ids.newId(), session.id(), turn.id(),
-                    MessageRole.SYSTEM, String.join("\n", mechanics.stream().map(TurnEvent.Mechanic::summary).toList()),
-                    now, Map.of("kind", "mechanics"));
+            String mechanicsText = String.join("\n", transcript.stream().filter(t -> !t.isBlank()).toList());
+            Message mechanicsMessage = mechanicsText.isEmpty() ? null : new Message(Ids.newId(), session.id(),
+                    turn.id(), MessageRole.SYSTEM, mechanicsText, now, Map.of("kind", "mechanics"));
             attributes.put(ATTR_MODEL, model.modelId());
             attributes.put("promptTokens", Integer.toString(prompt.tokens()));
             attributes.put("memories", Integer.toString(prompt.memoriesUsed().size()));
@@ -309,8 +308,8 @@ public final class TurnEngine {
                     .orElseThrow(() -> new NotFoundException("character", session.characterId()));
             GameCharacter updated = rules.applyToCharacter(character, state);
             String finalState = state;
-            String mechanicsRecord = "[" + String.join(",", mechanicsJson.stream().filter(j -> !j.equals("[]"))
-                    .map(j -> j.substring(1, j.length() - 1)).toList()) + "]";
+            String mechanicsRecord = "[" + String.join(",", mechanicsJson.stream().filter(j -> !j.equals("{}"))
+                    .toList()) + "]";
 
             TurnRecord done = transactor.inTransaction(() -> {
                 if (mechanicsMessage != null) {

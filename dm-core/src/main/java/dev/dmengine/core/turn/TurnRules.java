@@ -55,17 +55,19 @@ public interface TurnRules {
      * @param stateAfter       the state after the round's valid actions
      * @param mechanics        rolls, changes and rejections, in order
      * @param needsNarration   whether the results must go back to the model for a second round
-     * @param resultsForModel  the results as text for that second round
-     * @param mechanicsJson    the round's full record (JSON array), for the turn record
+     * @param resultsForModel  the results as the user message of that second round
+     * @param mechanicsJson    the round's full record (a JSON object; {@code {}} for none), for the turn record
+     * @param transcript       the round's mechanics in lines a player reads, for the stored transcript
      */
     record RoundOutcome(String narration, String stateAfter, List<TurnEvent.Mechanic> mechanics,
-                        boolean needsNarration, String resultsForModel, String mechanicsJson) {
+                        boolean needsNarration, String resultsForModel, String mechanicsJson, String transcript) {
         public RoundOutcome {
             Objects.requireNonNull(narration, "narration");
             Objects.requireNonNull(stateAfter, "stateAfter");
             mechanics = List.copyOf(mechanics);
             Objects.requireNonNull(resultsForModel, "resultsForModel");
             Objects.requireNonNull(mechanicsJson, "mechanicsJson");
+            Objects.requireNonNull(transcript, "transcript");
         }
     }
 

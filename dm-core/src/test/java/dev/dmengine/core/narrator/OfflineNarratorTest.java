@@ -64,12 +64,23 @@ class OfflineNarratorTest extends LanguageModelContract {
     }
 
     @Test
+    void drinks_a_carried_potion_and_attacks_with_the_equipped_weapon() {
+        String kit = SYSTEM + "\nEnd with a ```dm-actions block.\nInventory (itemId: quantity name):\n"
+                + "- longsword: 1 Longsword (equipped)\n- healing-potion: 2 Potion of Healing";
+        assertThat(new OfflineNarrator().compose(List.of(ChatMessage.system(kit), ChatMessage.user("I drink a potion"))))
+                .contains("{\"type\":\"use_item\",\"itemId\":\"healing-potion\"");
+        assertThat(new OfflineNarrator().compose(List.of(ChatMessage.system(kit), ChatMessage.user("I attack the orc"))))
+                .contains("{\"type\":\"attack\",\"weapon\":\"longsword\",\"targetAc\":13");
+    }
+
+    @Test
     void narrates_the_results_the_engine_sends_back() {
         String reply = new OfflineNarrator().compose(List.of(ChatMessage.system(SYSTEM),
                 ChatMessage.user("I sneak"), ChatMessage.assistant("You try."),
-                ChatMessage.user("[Game engine] Results:\n- Stealth check: 17 vs DC 13, success\nNarrate these outcomes.")));
+                ChatMessage.user("[dm-results] The engine resolved your actions. Narrate these outcomes exactly.\n"
+                        + "1. check stealth (DC 13): 1d20+2 = [15] +2 = 17 → SUCCESS\nState: Aria HP 8/8")));
 
-        assertThat(reply).contains("The dice have spoken: Stealth check: 17 vs DC 13, success");
+        assertThat(reply).contains("The dice have spoken: check stealth (DC 13): 1d20+2 = [15] +2 = 17 → SUCCESS.");
     }
 
     @Test

@@ -1,0 +1,144 @@
+package dev.dmengine.core.rules;
+
+import dev.dmengine.core.json.Json;
+import dev.dmengine.core.turn.StreamFilter;
+import dev.dmengine.core.turn.TurnEvent;
+import dev.dmengine.core.turn.TurnRules;
+import dev.dmengine.spi.game.GameCharacter;
+import dev.dmengine.spi.game.GameSession;
+import dev.dmengine.spi.game.InventoryItem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The SRD rules engine behind the DM turn: the model proposes actions in a
+ * {@code dm-actions} block (docs/dm-actions.md), {@link RulesEngine} validates and applies
+ * them, and each roll, state change and rejection becomes an event of the turn and a line
+ * of its stored mechanics message. The default {@link TurnRules} of {@code DmEngine}.
+ */
+public final class SrdTurnRules implements TurnRules {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SrdTurnRules.class);
+
+    private final RulesEngine engine = new RulesEngine();
+
+    @Override
+    public String stateBefore(GameSession session, GameCharacter character, String previousState) {
+        long counter = previousState == null ? 0 : GameState.fromJson(previousState).rollCounter();
+        return GameState.of(character, counter).toJson();
+    }
+
+    @Override
+    public String describe(String state) {
+        GameState s = GameState.fromJson(state);
+        CharacterSheet c = s.sheet();
+        StringBuilder b = new StringBuilder();
+        b.append(c.name()).append(", level ").append(c.level()).append(' ').append(c.characterClass().id())
+                .append(". HP ").append(c.hp().current()).append('/').append(c.hp().max());
+        if (c.hp().temp() > 0) {
+            b.append(" (+").append(c.hp().temp()).append(" temporary)");
+        }
+        b.append(", AC ").append(c.armorClass()).append(", speed ").append(c.speed()).append(" ft, XP ")
+                .append(c.xp()).append('\n');
+        for (Ability a : Ability.values()) {
+            int score = c.abilities().score(a);
+            int mod = Ability.modifier(score);
+            b.append(a.id().toUpperCase()).append(' ').append(score).append(" (").append(mod >= 0 ? "+" : "")
+                    .append(mod).append(") ");
+        }
+        b.append("\nProficient skills: ").append(c.skills().stream().map(Skill::id).collect(Collectors.joining(", ")))
+                .append("; saving throws: ").append(c.savingThrows().stream().map(Ability::id)
+                        .collect(Collectors.joining(", ")));
+        b.append("\nConditions: ").append(c.conditions().isEmpty() ? "none"
+                : c.conditions().stream().map(Condition::id).collect(Collectors.joining(", ")));
+        if (c.dead()) {
+            b.append(" — DEAD");
+        } else if (c.dying()) {
+            b.append(" — dying (death saves ").append(c.deathSaves().successes()).append(" successes, ")
+                    .append(c.deathSaves().failures()).append(" failures)");
+        }
+        b.append("\nInventory (itemId: quantity name):");
+        if (s.inventory().isEmpty()) {
+            b.append(" nothing");
+        }
+        for (InventoryItem i : s.inventory()) {
+            b.append("\n- ").append(i.itemId()).append(": ").append(i.quantity()).append(' ').append(i.name())
+                    .append(i.equipped() ? " (equipped)" : "");
+        }
+        return b.toString();
+    }
+
+    @Override
+    public String promptGuide() {
+        return ActionProtocol.PROMPT_GUIDE;
+    }
+
+    @Override
+    public StreamFilter streamFilter() {
+        StreamingActionFilter filter = new StreamingActionFilter();
+        return new StreamFilter() {
+            @Override
+            public String accept(String chunk) {
+                return filter.accept(chunk);
+            }
+
+            @Override
+            public String finish() {
+                return filter.finish();
+            }
+        };
+    }
+
+    @Override
+    public RoundOutcome resolve(RoundInput in) {
+        Extraction extraction = ActionProtocol.extract(in.modelText());
+        if (in.round() > 1) {
+            if (extraction.hadBlock()) { // the protocol: the narration of results carries no new actions
+                LOG.info("turn {}: ignored a dm-actions block in the second round", in.turnId());
+            }
+            return new RoundOutcome(extraction.narration(), in.state(), List.of(), false, "", "{}", "");
+        }
+        Resolution r = engine.resolve(GameState.fromJson(in.state()), extraction, in.sessionSeed(), in.turnId());
+        List<TurnEvent.Mechanic> mechanics = new ArrayList<>();
+        for (RollRecord roll : r.rolls()) {
+            String purpose = roll.purpose() == null || roll.purpose().isBlank() ? "roll" : roll.purpose();
+            mechanics.add(new TurnEvent.Mechanic(in.turnId(), TurnEvent.ROLL, purpose + ": " + roll.describe(),
+                    Json.write(roll)));
+        }
+        for (StateChange change : r.changes()) {
+            if (change.path().equals("rollCounter")) {
+                continue; // bookkeeping, not something a player sees change
+            }
+            mechanics.add(new TurnEvent.Mechanic(in.turnId(), TurnEvent.STATE_CHANGED, describe(change),
+                    Json.write(change)));
+        }
+        for (Rejection rejection : r.rejected()) {
+            mechanics.add(new TurnEvent.Mechanic(in.turnId(), TurnEvent.ACTION_REJECTED,
+                    "rejected " + rejection.type() + ": " + rejection.reason(), Json.write(rejection)));
+        }
+        List<String> lines = new ArrayList<>();
+        r.outcomes().forEach(o -> lines.add(o.summary()));
+        r.rejected().forEach(j -> lines.add("rejected " + j.type() + ": " + j.reason()));
+        return new RoundOutcome(extraction.narration(), r.after().toJson(), mechanics, r.needsNarration(),
+                r.resultsForModel(), r.mechanicsJson(), String.join("\n", lines));
+    }
+
+    private static String describe(StateChange c) {
+        String before = c.before() == null ? "—" : c.before().toString();
+        String after = c.after() == null ? "—" : c.after().toString();
+        return c.path() + ": " + before + " → " + after + (c.reason() == null ? "" : " (" + c.reason() + ")");
+    }
+
+    @Override
+    public GameCharacter applyToCharacter(GameCharacter character, String stateAfter) {
+        GameState after = GameState.fromJson(stateAfter);
+        GameCharacter updated = after.applyTo(character);
+        boolean same = updated.sheet().equals(character.sheet()) && updated.inventory().equals(character.inventory())
+                && updated.level() == character.level();
+        return same ? character : updated;
+    }
+}
