@@ -1,0 +1,62 @@
+package dev.dmengine.core.auth;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AuthCookiesTest {
+
+    private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
+    private final TokenService tokens = new TokenService(TokenKeys.generate(), AuthConfig.defaults(), java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+    private final AuthTokens pair = new AuthTokens(
+            tokens.issue(dev.dmengine.spi.Ids.newId(), dev.dmengine.spi.Ids.newId(), null).value(), NOW.plusSeconds(900),
+            RefreshSecrets.newSecret(), NOW.plusSeconds(14 * 86400));
+
+    @Test
+    void secure_cookies_use_the_host_and_secure_prefixes() {
+        String[] cookies = AuthCookies.secure().setCookies(pair, NOW);
+
+        assertThat(cookies[0]).isEqualTo("__Host-dm_access=" + pair.accessToken()
+                + "; Path=/; Max-Age=900; Secure; HttpOnly; SameSite=Lax");
+        assertThat(cookies[1]).isEqualTo("__Secure-dm_refresh=" + pair.refreshToken()
+                + "; Path=/auth; Max-Age=1209600; Secure; HttpOnly; SameSite=Strict");
+        assertThat(cookies).allSatisfy(c -> assertThat(c).doesNotContain("Domain").hasSizeLessThan(4096));
+    }
+
+    @Test
+    void localhost_cookies_drop_secure_and_the_prefixes() {
+        String[] cookies = AuthCookies.insecureLocalhost().setCookies(pair, NOW);
+
+        assertThat(cookies[0]).startsWith("dm_access=").doesNotContain("Secure").contains("HttpOnly");
+        assertThat(cookies[1]).startsWith("dm_refresh=").contains("Path=/auth");
+    }
+
+    @Test
+    void clearing_expires_both_cookies_on_their_paths() {
+        assertThat(AuthCookies.secure().clearCookies()).containsExactly(
+                "__Host-dm_access=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax",
+                "__Secure-dm_refresh=; Path=/auth; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
+    }
+
+    @Test
+    void reads_tokens_back_from_a_cookie_header() {
+        AuthCookies cookies = AuthCookies.secure();
+        String header = "theme=dark; __Host-dm_access=" + pair.accessToken() + ";  __Secure-dm_refresh=" + pair.refreshToken();
+
+        assertThat(cookies.accessToken(header)).contains(pair.accessToken());
+        assertThat(cookies.refreshToken(header)).contains(pair.refreshToken());
+        assertThat(cookies.accessToken("dm_access=" + pair.accessToken())).isEmpty(); // unprefixed is not ours
+        assertThat(cookies.accessToken(null)).isEmpty();
+        assertThat(AuthCookies.value("a=; b=2", "a")).isEmpty();
+    }
+
+    @Test
+    void refuses_values_that_could_inject_attributes() {
+        AuthTokens evil = new AuthTokens("x; Domain=evil.example", NOW, "y", NOW);
+
+        assertThatThrownBy(() -> AuthCookies.secure().setCookies(evil, NOW)).isInstanceOf(IllegalArgumentException.class);
+    }
+}
