@@ -1,0 +1,365 @@
+package dev.dmengine.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dmengine.core.DmEngine;
+import dev.dmengine.core.json.Json;
+import dev.dmengine.core.turn.TurnConfig;
+import dev.dmengine.core.turn.TurnEngine;
+import dev.dmengine.core.turn.TurnEvent;
+import dev.dmengine.core.turn.TurnListener;
+import dev.dmengine.spi.Ids;
+import dev.dmengine.spi.InvalidInputException;
+import dev.dmengine.spi.NotFoundException;
+import dev.dmengine.spi.Page;
+import dev.dmengine.spi.game.GameCharacter;
+import dev.dmengine.spi.game.GameSession;
+import dev.dmengine.spi.game.Message;
+import dev.dmengine.spi.generation.CancellationSignal;
+import dev.dmengine.spi.infra.Event;
+import dev.dmengine.spi.infra.JobInfo;
+import dev.dmengine.spi.infra.Subscription;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpMediaType;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** {@code /api/…}: characters, sessions, transcripts, turns and the session event stream. */
+final class GameApi {
+
+    static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
+    static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
+    private static final int STREAM_BUFFER = 4096;
+    private static final Duration JOB_KEY_TTL = Duration.ofHours(24);
+
+    private final DmEngine engine;
+    private final Authn authn;
+    private final TurnRunner runner;
+    private final EventTap events;
+    private final Metrics metrics;
+    private final ServerSettings settings;
+    private volatile boolean closing;
+
+    GameApi(DmEngine engine, Authn authn, TurnRunner runner, EventTap events, Metrics metrics, ServerSettings settings) {
+        this.engine = engine;
+        this.authn = authn;
+        this.runner = runner;
+        this.events = events;
+        this.metrics = metrics;
+        this.settings = settings;
+    }
+
+    void routes(Routes r) {
+        r.get("/api/characters", this::listCharacters)
+                .post("/api/characters", this::createCharacter)
+                .get("/api/characters/{id}", this::getCharacter)
+                .put("/api/characters/{id}", this::updateCharacter)
+                .delete("/api/characters/{id}", this::deleteCharacter)
+                .get("/api/sessions", this::listSessions)
+                .post("/api/sessions", this::createSession)
+                .get("/api/sessions/{id}", this::getSession)
+                .patch("/api/sessions/{id}", this::renameSession)
+                .delete("/api/sessions/{id}", this::deleteSession)
+                .get("/api/sessions/{id}/messages", this::listMessages)
+                .post("/api/sessions/{id}/messages", this::postMessage)
+                .post("/api/sessions/{id}/regenerate", this::regenerate)
+                .get("/api/sessions/{id}/events", this::events)
+                .get("/api/jobs/{id}", this::job);
+    }
+
+    /** Ends open event streams (shutdown). */
+    void close() {
+        closing = true;
+    }
+
+    private Authn.Caller caller(ServerRequest req) {
+        return authn.caller(req.prologue().method().text(), req.headers());
+    }
+
+    private static UUID id(ServerRequest req) {
+        String raw = req.path().pathParameters().get("id");
+        try {
+            return Ids.parse("id", raw);
+        } catch (InvalidInputException e) {
+            throw new NotFoundException("resource", raw); // a malformed id names nothing
+        }
+    }
+
+    private int max() {
+        return settings.maxPayloadBytes();
+    }
+
+    // ---------------------------------------------------------------- characters
+
+    private void listCharacters(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        Http.json(res, new Views.ListView<>(engine.characters().list(owner).stream().map(Views.CharacterView::of).toList()));
+    }
+
+    private void createCharacter(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        Bodies.Character body = Http.body(req, Bodies.Character.class, max());
+        if (body.version() != null) {
+            throw new InvalidInputException("version", "is set by the server on create");
+        }
+        GameCharacter c = engine.characters().create(owner, body.toNew());
+        res.header(HeaderNames.LOCATION, "/api/characters/" + c.id());
+        Http.json(res, Status.CREATED_201, Views.CharacterView.of(c));
+    }
+
+    private void getCharacter(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        Http.json(res, Views.CharacterView.of(engine.characters().get(owner, id(req))));
+    }
+
+    private void updateCharacter(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        UUID id = id(req);
+        engine.characters().get(owner, id);
+        Bodies.Character body = Http.body(req, Bodies.Character.class, max());
+        long version = Bodies.require(body.version(), "version");
+        Http.json(res, Views.CharacterView.of(engine.characters().update(owner, id, version, body.toNew())));
+    }
+
+    private void deleteCharacter(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        engine.characters().delete(owner, id(req));
+        Http.noContent(res);
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    private void listSessions(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        Http.json(res, new Views.ListView<>(engine.sessions().list(owner).stream().map(Views.SessionView::of).toList()));
+    }
+
+    private void createSession(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        Bodies.NewSession body = Http.body(req, Bodies.NewSession.class, max());
+        UUID characterId = Bodies.require(body.characterId(), "characterId");
+        GameSession s = engine.sessions().create(owner, characterId, body.title());
+        res.header(HeaderNames.LOCATION, "/api/sessions/" + s.id());
+        Http.json(res, Status.CREATED_201, Views.SessionView.of(s));
+    }
+
+    private void getSession(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        Http.json(res, Views.SessionView.of(engine.sessions().get(owner, id(req))));
+    }
+
+    private void renameSession(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        UUID id = id(req);
+        engine.sessions().get(owner, id);
+        Bodies.SessionPatch body = Http.body(req, Bodies.SessionPatch.class, max());
+        Http.json(res, Views.SessionView.of(engine.sessions().rename(owner, id, Bodies.require(body.title(), "title"))));
+    }
+
+    private void deleteSession(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        engine.sessions().delete(owner, id(req));
+        Http.noContent(res);
+    }
+
+    private void listMessages(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        UUID id = id(req);
+        String cursor = req.query().first("cursor").orElse(null);
+        Integer limit = null;
+        Optional<String> l = req.query().first("limit").asOptional();
+        if (l.isPresent()) {
+            try {
+                limit = Integer.parseInt(l.get());
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("limit", "must be a whole number");
+            }
+        }
+        Page<Message> page = engine.sessions().messages(owner, id, cursor, limit);
+        Http.json(res, new Views.PageView<>(page.items().stream().map(Views.MessageView::of).toList(),
+                page.nextCursor()));
+    }
+
+    // ---------------------------------------------------------------- turns
+
+    private void postMessage(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        UUID sessionId = id(req);
+        engine.sessions().get(owner, sessionId);
+        Bodies.Say body = Http.body(req, Bodies.Say.class, max());
+        String text = Bodies.require(body.text(), "text");
+        String key = req.headers().first(IDEMPOTENCY_KEY).orElse(null);
+        turn(req, res, new TurnRunner.TurnJob(sessionId, owner, text, key));
+    }
+
+    private void regenerate(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        UUID sessionId = id(req);
+        engine.sessions().get(owner, sessionId);
+        Http.raw(req, max()); // no body expected; a large one is still refused
+        turn(req, res, new TurnRunner.TurnJob(sessionId, owner, null, null));
+    }
+
+    private void turn(ServerRequest req, ServerResponse res, TurnRunner.TurnJob job) {
+        if (wantsStream(req)) {
+            stream(res, job);
+        } else {
+            enqueue(res, job);
+        }
+    }
+
+    static boolean wantsStream(ServerRequest req) {
+        for (HttpMediaType t : req.headers().acceptedTypes()) {
+            if (t.mediaType().text().equalsIgnoreCase("text/event-stream")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Plays the turn on this request's thread, streaming the events it publishes with their bus ids. */
+    private void stream(ServerResponse res, TurnRunner.TurnJob job) {
+        try (SseStream sse = new SseStream(res, metrics)) {
+            TurnListener replayOnly = e -> {
+                if (e instanceof TurnEvent.Completed c && c.replayed()) {
+                    sse.emit(null, e.name(), Json.write(e)); // an idempotent retry: the result, no new events
+                }
+            };
+            try {
+                events.tapped(e -> sse.emit(Long.toString(e.id()), e.name(), e.data()),
+                        () -> runner.play(job, new CancellationSignal(), replayOnly));
+            } catch (RuntimeException e) {
+                if (!sse.opened()) {
+                    throw e; // refused before it started: a problem+json answer
+                }
+                // it started and failed: turn.failed is already on the stream
+            }
+        }
+    }
+
+    private void enqueue(ServerResponse res, TurnRunner.TurnJob job) {
+        if (job.text() != null) {
+            String t = job.text().strip();
+            int maxChars = TurnConfig.defaults().maxMessageChars();
+            if (t.isEmpty()) {
+                throw new InvalidInputException("text", "must not be empty");
+            }
+            if (t.length() > maxChars) {
+                throw new InvalidInputException("text", "must be at most " + maxChars + " characters, was " + t.length());
+            }
+        }
+        var cache = engine.ports().cache();
+        String keyEntry = job.idempotencyKey() == null ? null
+                : "dm:turn-job:" + job.sessionId() + ":" + job.idempotencyKey();
+        UUID jobId = null;
+        if (keyEntry != null) {
+            jobId = cache.get(keyEntry).map(UUID::fromString).orElse(null);
+        }
+        if (jobId == null) {
+            jobId = runner.enqueue(job);
+            cache.put("dm:job-owner:" + jobId, job.playerId() + " " + job.sessionId(), JOB_KEY_TTL);
+            if (keyEntry != null && !cache.putIfAbsent(keyEntry, jobId.toString(), JOB_KEY_TTL)) {
+                jobId = cache.get(keyEntry).map(UUID::fromString).orElse(jobId);
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jobId", jobId.toString());
+        body.put("status", "/api/jobs/" + jobId);
+        body.put("events", "/api/sessions/" + job.sessionId() + "/events");
+        res.header(HeaderNames.LOCATION, "/api/jobs/" + jobId);
+        Http.json(res, Status.ACCEPTED_202, body);
+    }
+
+    private void job(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        UUID jobId = id(req);
+        String entry = engine.ports().cache().get("dm:job-owner:" + jobId)
+                .orElseThrow(() -> new NotFoundException("job", jobId));
+        String[] parts = entry.split(" ");
+        if (!parts[0].equals(owner.toString())) {
+            throw new NotFoundException("job", jobId);
+        }
+        JobInfo info = engine.ports().jobQueue().status(jobId).orElseThrow(() -> new NotFoundException("job", jobId));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jobId", jobId.toString());
+        body.put("sessionId", parts[1]);
+        body.put("state", info.state().name().toLowerCase(Locale.ROOT));
+        body.put("attempts", info.attempts());
+        if (info.result() != null) {
+            JsonNode result;
+            try {
+                result = Http.MAPPER.readTree(info.result());
+            } catch (Exception e) {
+                result = Http.MAPPER.getNodeFactory().textNode(info.result());
+            }
+            body.put(info.state().name().equals("FAILED") ? "error" : "result", result);
+        }
+        Http.json(res, body);
+    }
+
+    // ---------------------------------------------------------------- events
+
+    private void events(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        UUID sessionId = id(req);
+        engine.sessions().get(owner, sessionId);
+        String topic = TurnEngine.topic(sessionId);
+        long after = lastEventId(req).orElseGet(() -> events.lastId(topic));
+        BlockingQueue<Event> queue = new ArrayBlockingQueue<>(STREAM_BUFFER);
+        AtomicBoolean overflow = new AtomicBoolean();
+        long heartbeatNanos = settings.heartbeat().toNanos();
+        try (SseStream sse = new SseStream(res, metrics);
+             Subscription ignored = events.subscribe(topic, after, e -> {
+                 if (!queue.offer(e)) {
+                     overflow.set(true);
+                 }
+             })) {
+            sse.heartbeat(); // opens the stream at once: the subscription is live from here
+            long lastBeat = System.nanoTime();
+            while (!closing && !sse.broken() && !overflow.get()) {
+                Event e = queue.poll(Math.min(250, TimeUnit.NANOSECONDS.toMillis(heartbeatNanos) + 1),
+                        TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    sse.emit(Long.toString(e.id()), e.name(), e.data());
+                } else if (System.nanoTime() - lastBeat >= heartbeatNanos) {
+                    sse.heartbeat();
+                    lastBeat = System.nanoTime();
+                }
+            }
+            // a client too slow for the stream is cut off; it resumes with Last-Event-ID
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Optional<Long> lastEventId(ServerRequest req) {
+        Optional<String> raw = req.headers().first(LAST_EVENT_ID);
+        if (raw.isEmpty()) {
+            raw = req.query().first("lastEventId").asOptional();
+        }
+        if (raw.isEmpty() || raw.get().isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            long v = Long.parseLong(raw.get().strip());
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return Optional.of(v);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("Last-Event-ID", "must be an event id from this stream");
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.dmengine.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.dmengine.spi.InvalidInputException;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.Optional;
+
+/** JSON in and out: strict reading (unknown fields, wrong types, trailing data are refused). */
+final class Http {
+
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .build();
+
+    static final String JSON = "application/json";
+
+    private Http() {
+    }
+
+    /** Reads the body as {@code type}; the body is required. */
+    static <T> T body(ServerRequest req, Class<T> type, int maxBytes) {
+        return optionalBody(req, type, maxBytes)
+                .orElseThrow(() -> HttpProblem.malformed("a JSON request body is required"));
+    }
+
+    /** Reads the body as {@code type} if there is one. */
+    static <T> Optional<T> optionalBody(ServerRequest req, Class<T> type, int maxBytes) {
+        byte[] bytes = raw(req, maxBytes);
+        if (bytes.length == 0) {
+            return Optional.empty();
+        }
+        String contentType = req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
+        if (!isJson(contentType)) {
+            throw HttpProblem.unsupportedMediaType(contentType);
+        }
+        try {
+            T value = MAPPER.readValue(bytes, type);
+            if (value == null) {
+                throw HttpProblem.malformed("the request body must be a JSON object, not null");
+            }
+            return Optional.of(value);
+        } catch (UnrecognizedPropertyException e) {
+            throw new InvalidInputException(path(e), "is not a known field");
+        } catch (InvalidFormatException e) {
+            throw new InvalidInputException(path(e), "has the wrong type or format");
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof InvalidInputException iie) {
+                throw iie;
+            }
+            throw new InvalidInputException(path(e), cause.getMessage() == null ? "is invalid" : cause.getMessage());
+        } catch (MismatchedInputException e) {
+            throw new InvalidInputException(path(e), "has the wrong type");
+        } catch (JsonMappingException e) {
+            throw new InvalidInputException(path(e), "is invalid");
+        } catch (JsonProcessingException e) {
+            throw HttpProblem.malformed("the request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String base = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        return base.equals(JSON) || (base.startsWith("application/") && base.endsWith("+json"));
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                if (!b.isEmpty()) {
+                    b.append('.');
+                }
+                b.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.isEmpty() ? "body" : b.toString();
+    }
+
+    /** The raw body, refusing more than {@code maxBytes} (413) whatever the Content-Length says. */
+    static byte[] raw(ServerRequest req, int maxBytes) {
+        var length = req.headers().contentLength();
+        if (length.isPresent() && length.getAsLong() > maxBytes) {
+            throw HttpProblem.tooLarge(maxBytes);
+        }
+        if (!req.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = req.content().inputStream()) {
+            byte[] bytes = in.readNBytes(maxBytes + 1);
+            if (bytes.length > maxBytes) {
+                throw HttpProblem.tooLarge(maxBytes);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw HttpProblem.malformed("the request body could not be read");
+        }
+    }
+
+    static void json(ServerResponse res, Status status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + body.getClass().getSimpleName(), e);
+        }
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, JSON);
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.send(bytes);
+    }
+
+    static void json(ServerResponse res, Object body) {
+        json(res, Status.OK_200, body);
+    }
+
+    static void noContent(ServerResponse res) {
+        res.status(Status.NO_CONTENT_204);
+        res.send();
+    }
+}

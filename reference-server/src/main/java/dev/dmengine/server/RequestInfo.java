@@ -1,0 +1,32 @@
+package dev.dmengine.server;
+
+import io.helidon.webserver.http.ServerRequest;
+
+/** Per-request facts set by the first filter: the request id and the client's address. */
+record RequestInfo(String requestId, String clientIp, long startNanos) {
+
+    static final String HEADER = "X-Request-Id";
+
+    static String id(ServerRequest req) {
+        return req.context().get(RequestInfo.class).map(RequestInfo::requestId).orElse("-");
+    }
+
+    static String clientIp(ServerRequest req) {
+        return req.context().get(RequestInfo.class).map(RequestInfo::clientIp).orElse("unknown");
+    }
+
+    /** A client's id is kept if it is 1 to 64 safe characters; otherwise we make one. */
+    static boolean acceptable(String id) {
+        if (id == null || id.isEmpty() || id.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+                    || c == '.' || c == ':')) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,199 @@
+package dev.dmengine.server;
+
+import io.helidon.config.Config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything the server reads from configuration, checked once at start-up. Keys live under
+ * {@code dm:} in kebab-case; every value can be overridden by an environment variable
+ * ({@code dm.server.port} is {@code DM_SERVER_PORT}, a dash is {@code _dash_}:
+ * {@code dm.auth.signing-key} is {@code DM_AUTH_SIGNING_dash_KEY}). A wrong or half-given
+ * setting stops start-up with an {@link IllegalArgumentException} naming the key.
+ *
+ * @param insecureCookies whether auth cookies drop {@code Secure}; {@code null} in the
+ *                        configuration means "only in the embedded profile bound to localhost"
+ */
+public record ServerSettings(String host, int port, int maxPayloadBytes, Duration heartbeat, Duration shutdownGrace,
+                             List<Cidr> trustedProxies, Set<String> allowedOrigins, Duration narratorPacing,
+                             Optional<String> serviceToken, Optional<String> signingKeyPem, Optional<String> publicKeyPem, String issuer,
+                             boolean insecureCookies, Optional<Postgres> postgres, int jobWorkers) {
+
+    /** The Postgres adapter's settings; present when {@code dm.postgres.url} is set. */
+    public record Postgres(String url, String user, String password, Optional<String> schema) {
+        @Override
+        public String toString() { // never the password
+            return "Postgres[url=" + url + ", user=" + user + ", schema=" + schema.orElse("(default)") + "]";
+        }
+    }
+
+    @Override
+    public String toString() { // never the service token or the signing key
+        return "ServerSettings[host=" + host + ", port=" + port + ", profile=" + (postgres.isPresent() ? "postgres" : "embedded")
+                + ", insecureCookies=" + insecureCookies + ", trustedProxies=" + trustedProxies + "]";
+    }
+
+    /** Whether a database adapter is configured (else the embedded, in-memory profile). */
+    public boolean embedded() {
+        return postgres.isEmpty();
+    }
+
+    /** The settings with nothing configured: the embedded profile on localhost:8080. */
+    public static ServerSettings defaults() {
+        return from(Config.empty());
+    }
+
+    /** Reads the {@code dm} tree of a Helidon config. */
+    public static ServerSettings from(Config root) {
+        Config dm = root.get("dm");
+        String host = text(dm, "server.host").orElse("localhost");
+        int port = integer(dm, "server.port", 8080, 0, 65535);
+        int maxPayload = integer(dm, "server.max-payload", 64 * 1024, 1024, 16 * 1024 * 1024);
+        Duration heartbeat = duration(dm, "server.heartbeat", Duration.ofSeconds(15));
+        Duration grace = duration(dm, "server.shutdown-grace", Duration.ofSeconds(10));
+        List<Cidr> proxies = new ArrayList<>();
+        for (String c : list(dm, "server.trusted-proxies")) {
+            try {
+                proxies.add(Cidr.parse(c));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("dm.server.trusted-proxies: " + e.getMessage(), e);
+            }
+        }
+        Set<String> origins = new LinkedHashSet<>(list(dm, "server.allowed-origins"));
+        Duration pacing = duration(dm, "narrator.pacing", Duration.ofMillis(30));
+        Optional<String> serviceToken = text(dm, "service.token");
+        if (serviceToken.isPresent() && serviceToken.get().length() < 16) {
+            throw new IllegalArgumentException("dm.service.token must be at least 16 characters (use a random secret)");
+        }
+        Optional<String> signingKey = text(dm, "auth.signing-key");
+        Optional<String> publicKey = text(dm, "auth.public-key");
+        if (signingKey.isPresent() != publicKey.isPresent()) {
+            throw new IllegalArgumentException(signingKey.isPresent()
+                    ? "dm.auth.signing-key is set but dm.auth.public-key is missing (env DM_AUTH_PUBLIC_dash_KEY): "
+                    + "give the Ed25519 key pair as two PEM values"
+                    : "dm.auth.public-key is set but dm.auth.signing-key is missing (env DM_AUTH_SIGNING_dash_KEY): "
+                    + "give the Ed25519 key pair as two PEM values");
+        }
+        String issuer = text(dm, "auth.issuer").orElse("dm-engine");
+
+        Optional<Postgres> postgres = Optional.empty();
+        Optional<String> pgUrl = text(dm, "postgres.url");
+        Optional<String> pgUser = text(dm, "postgres.user");
+        Optional<String> pgPassword = dm.get("postgres.password").asString().asOptional();
+        if (pgUrl.isPresent()) {
+            if (!pgUrl.get().startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("dm.postgres.url must be a JDBC URL like "
+                        + "jdbc:postgresql://host:5432/db, was " + pgUrl.get());
+            }
+            if (pgUser.isEmpty()) {
+                throw new IllegalArgumentException("dm.postgres.url is set but dm.postgres.user is missing "
+                        + "(env DM_POSTGRES_USER); set it, or remove dm.postgres.url for the embedded profile");
+            }
+            postgres = Optional.of(new Postgres(pgUrl.get(), pgUser.get(), pgPassword.orElse(""),
+                    text(dm, "postgres.schema")));
+        } else if (pgUser.isPresent() || pgPassword.isPresent()) {
+            throw new IllegalArgumentException("dm.postgres.user/password are set but dm.postgres.url is missing "
+                    + "(env DM_POSTGRES_URL); set it, or remove the other dm.postgres keys");
+        }
+
+        Optional<String> insecure = text(dm, "auth.insecure-localhost-cookies");
+        boolean insecureCookies;
+        if (insecure.isPresent()) {
+            insecureCookies = bool("dm.auth.insecure-localhost-cookies", insecure.get());
+        } else {
+            insecureCookies = postgres.isEmpty() && isLoopback(host);
+        }
+        int workers = integer(dm, "jobs.workers", 16, 1, 1024);
+        return new ServerSettings(host, port, maxPayload, heartbeat, grace, List.copyOf(proxies), Set.copyOf(origins),
+                pacing, serviceToken, signingKey, publicKey, issuer, insecureCookies, postgres, workers);
+    }
+
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
+    }
+
+    private static Optional<String> text(Config dm, String key) {
+        return dm.get(key).asString().asOptional().map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    private static List<String> list(Config dm, String key) {
+        Config node = dm.get(key);
+        if (!node.exists()) {
+            return List.of();
+        }
+        List<String> values = new ArrayList<>();
+        Optional<List<String>> asList = Optional.empty();
+        try {
+            asList = node.asList(String.class).asOptional();
+        } catch (RuntimeException e) {
+            // a single comma-separated value (environment variables)
+        }
+        if (asList.isPresent() && !(asList.get().size() == 1 && node.asString().asOptional().isPresent())) {
+            values.addAll(asList.get());
+        } else {
+            node.asString().asOptional().ifPresent(s -> values.addAll(List.of(s.split(","))));
+        }
+        return values.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static int integer(Config dm, String key, int def, int min, int max) {
+        Optional<String> v = text(dm, key);
+        if (v.isEmpty()) {
+            return def;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v.get());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("dm." + key + " must be a whole number, was " + v.get());
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("dm." + key + " must be " + min + " to " + max + ", was " + n);
+        }
+        return n;
+    }
+
+    private static boolean bool(String key, String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, was " + v);
+        };
+    }
+
+    /** ISO-8601 ({@code PT15S}) or a number with {@code ms}, {@code s} or {@code m}. */
+    static Duration duration(Config dm, String key, Duration def) {
+        Optional<String> v = text(dm, key);
+        if (v.isEmpty()) {
+            return def;
+        }
+        String s = v.get().toLowerCase(Locale.ROOT);
+        try {
+            Duration d;
+            if (s.startsWith("p")) {
+                d = Duration.parse(s.toUpperCase(Locale.ROOT));
+            } else if (s.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).strip()));
+            } else if (s.endsWith("s")) {
+                d = Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1).strip()) * 1000));
+            } else if (s.endsWith("m")) {
+                d = Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1).strip()) * 60);
+            } else {
+                throw new IllegalArgumentException();
+            }
+            if (d.isNegative()) {
+                throw new IllegalArgumentException();
+            }
+            return d;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("dm." + key + " must be a duration like 15s, 250ms or PT15S, was " + v.get());
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package dev.dmengine.server;
+
+import dev.dmengine.core.DmEngine;
+import dev.dmengine.spi.InvalidInputException;
+import dev.dmengine.spi.PermissionDeniedException;
+import dev.dmengine.spi.UnauthenticatedException;
+import dev.dmengine.spi.UnavailableException;
+import dev.dmengine.spi.generation.ChatMessage;
+import dev.dmengine.spi.generation.GenerationHandler;
+import dev.dmengine.spi.generation.GenerationRequest;
+import dev.dmengine.spi.generation.GenerationResult;
+import dev.dmengine.spi.retrieval.Embedder;
+import dev.dmengine.spi.retrieval.VectorMatch;
+import dev.dmengine.spi.retrieval.VectorQuery;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code /vec/embed}, {@code /vec/search} and {@code /ai/generate} for other services, behind
+ * the service credential {@code dm.service.token} (sent as a bearer token, compared in
+ * constant time). Without the setting these routes do not exist (404).
+ */
+final class ServiceApi {
+
+    static final int MAX_TEXTS = 64;
+    static final int MAX_TEXT = 8_000;
+
+    private final DmEngine engine;
+    private final byte[] tokenDigest;
+    private final int maxPayload;
+
+    ServiceApi(DmEngine engine, String token, int maxPayload) {
+        this.engine = engine;
+        this.tokenDigest = sha256(token);
+        this.maxPayload = maxPayload;
+    }
+
+    void routes(Routes r) {
+        r.post("/vec/embed", this::embed).post("/vec/search", this::search).post("/ai/generate", this::generate);
+    }
+
+    private void authorize(ServerRequest req) {
+        String token = Authn.bearer(req.headers())
+                .orElseThrow(() -> new UnauthenticatedException("send the service token as Authorization: Bearer"));
+        if (!MessageDigest.isEqual(sha256(token), tokenDigest)) {
+            throw new PermissionDeniedException("the service token is not valid");
+        }
+    }
+
+    private void embed(ServerRequest req, ServerResponse res) {
+        authorize(req);
+        Bodies.Embed body = Http.body(req, Bodies.Embed.class, maxPayload);
+        List<String> texts = Bodies.require(body.texts(), "texts");
+        if (texts.isEmpty() || texts.size() > MAX_TEXTS) {
+            throw new InvalidInputException("texts", "must hold 1 to " + MAX_TEXTS + " texts");
+        }
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i) == null || texts.get(i).length() > MAX_TEXT) {
+                throw new InvalidInputException("texts[" + i + "]", "must be a text of at most " + MAX_TEXT + " characters");
+            }
+        }
+        Embedder embedder = engine.ports().embedder();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", embedder.space().modelId());
+        out.put("dimension", embedder.space().dimension());
+        out.put("vectors", embedder.embedAll(texts));
+        Http.json(res, out);
+    }
+
+    private void search(ServerRequest req, ServerResponse res) {
+        authorize(req);
+        Bodies.Search body = Http.body(req, Bodies.Search.class, maxPayload);
+        String text = Bodies.require(body.text(), "text");
+        if (text.isBlank() || text.length() > MAX_TEXT) {
+            throw new InvalidInputException("text", "must be 1 to " + MAX_TEXT + " characters");
+        }
+        int k = body.k() == null ? 5 : body.k();
+        if (k < 1 || k > 100) {
+            throw new InvalidInputException("k", "must be 1 to 100");
+        }
+        if ((body.sessionId() == null) == (body.playerId() == null)) {
+            throw new InvalidInputException("sessionId", "give exactly one of sessionId and playerId as the scope");
+        }
+        Embedder embedder = engine.ports().embedder();
+        float[] vector = embedder.embed(text);
+        VectorQuery q = body.sessionId() != null
+                ? VectorQuery.session(embedder.space(), body.sessionId(), vector, k, Set.of())
+                : VectorQuery.player(embedder.space(), body.playerId(), vector, k);
+        List<Map<String, Object>> matches = new ArrayList<>();
+        for (VectorMatch m : engine.ports().vectorIndex().search(q)) {
+            Map<String, Object> item = new LinkedHashMap<>();
+            item.put("messageId", m.messageId().toString());
+            item.put("sessionId", m.sessionId().toString());
+            item.put("score", m.score());
+            engine.ports().messageStore().get(m.messageId()).ifPresent(msg -> item.put("content", msg.content()));
+            matches.add(item);
+        }
+        Http.json(res, Map.of("model", embedder.space().modelId(), "matches", matches));
+    }
+
+    private void generate(ServerRequest req, ServerResponse res) {
+        authorize(req);
+        Bodies.Generate body = Http.body(req, Bodies.Generate.class, maxPayload);
+        List<Bodies.ChatLine> lines = Bodies.require(body.messages(), "messages");
+        if (lines.isEmpty()) {
+            throw new InvalidInputException("messages", "must hold at least one message");
+        }
+        GenerationRequest.Builder b = GenerationRequest.builder();
+        for (int i = 0; i < lines.size(); i++) {
+            Bodies.ChatLine l = lines.get(i);
+            if (l == null || l.role() == null || l.content() == null) {
+                throw new InvalidInputException("messages[" + i + "]", "needs a role and a content");
+            }
+            ChatMessage.Role role;
+            try {
+                role = ChatMessage.Role.valueOf(l.role().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("messages[" + i + "].role", "must be system, user or assistant");
+            }
+            b.message(new ChatMessage(role, l.content()));
+        }
+        if (body.maxTokens() != null) {
+            if (body.maxTokens() < 1 || body.maxTokens() > 4096) {
+                throw new InvalidInputException("maxTokens", "must be 1 to 4096");
+            }
+            b.maxTokens(body.maxTokens());
+        }
+        if (body.temperature() != null) {
+            if (body.temperature() < 0 || body.temperature() > 2) {
+                throw new InvalidInputException("temperature", "must be 0 to 2");
+            }
+            b.temperature(body.temperature());
+        }
+        CompletableFuture<GenerationResult> done = new CompletableFuture<>();
+        engine.ports().languageModel().generate(b.build(), new GenerationHandler() {
+            @Override
+            public void onComplete(GenerationResult result) {
+                done.complete(result);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        GenerationResult result;
+        try {
+            result = done.getNow(null);
+            if (result == null) {
+                result = done.join();
+            }
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof dev.dmengine.spi.DmException d) {
+                throw d;
+            }
+            throw new UnavailableException("the language model failed", cause);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", engine.ports().languageModel().modelId());
+        out.put("text", result.text());
+        out.put("finishReason", result.finishReason());
+        out.put("outputTokens", result.outputTokens());
+        Http.json(res, out);
+    }
+
+    static Optional<ServiceApi> create(DmEngine engine, Optional<String> token, int maxPayload) {
+        return token.map(t -> new ServiceApi(engine, t, maxPayload));
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package dev.dmengine.server;
+
+import dev.dmengine.core.DmEngine;
+import dev.dmengine.core.turn.TurnEngine;
+import dev.dmengine.spi.DmException;
+import dev.dmengine.spi.Ids;
+import dev.dmengine.spi.InvalidInputException;
+import dev.dmengine.spi.infra.Event;
+import dev.dmengine.spi.infra.Subscription;
+import io.helidon.common.uri.UriQuery;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.Headers;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import io.helidon.websocket.WsUpgradeException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code /api/sessions/{id}/ws}: the session's events as JSON text frames
+ * {@code {"id":…, "event":"token", "data":{…}}}, the same as the SSE stream (heartbeats carry
+ * no id). The upgrade is authenticated like any request (bearer or cookie; a cookie needs a
+ * same-site Origin) and refused unless the session is the caller's. Resume with
+ * {@code ?lastEventId=}. One listener per connection.
+ */
+final class SessionSocket implements WsListener {
+
+    static final String PATH = "/api/sessions/{id}/ws";
+
+    private final DmEngine engine;
+    private final Authn authn;
+    private final EventTap events;
+    private final Metrics metrics;
+    private final Duration heartbeat;
+    private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(4096);
+    private final AtomicBoolean open = new AtomicBoolean();
+    private volatile UUID sessionId;
+    private volatile long after;
+    private volatile Subscription subscription;
+
+    SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, Duration heartbeat) {
+        this.engine = engine;
+        this.authn = authn;
+        this.events = events;
+        this.metrics = metrics;
+        this.heartbeat = heartbeat;
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+        try {
+            String[] parts = prologue.uriPath().path().split("/");
+            UUID id = Ids.parse("id", parts.length > 3 ? parts[3] : "");
+            UUID owner = authn.caller("POST", headers).player().id(); // an upgrade is treated as unsafe for CSRF
+            engine.sessions().get(owner, id);
+            sessionId = id;
+            UriQuery q = prologue.query();
+            String last = q.first("lastEventId").orElse(null);
+            after = last == null ? events.lastId(TurnEngine.topic(id)) : Long.parseLong(last);
+            return Optional.empty();
+        } catch (DmException | NumberFormatException e) {
+            throw new WsUpgradeException(e instanceof InvalidInputException ? "not found" : e.getMessage());
+        }
+    }
+
+    @Override
+    public void onOpen(WsSession session) {
+        open.set(true);
+        metrics.webSockets.incrementAndGet();
+        subscription = events.subscribe(TurnEngine.topic(sessionId), after, e -> {
+            if (!queue.offer(e)) {
+                open.set(false); // too slow: closed below, the client resumes with lastEventId
+            }
+        });
+        Thread.ofVirtual().name("dm-ws-" + sessionId).start(() -> pump(session));
+    }
+
+    private void pump(WsSession session) {
+        long beat = heartbeat.toNanos();
+        long last = System.nanoTime();
+        try {
+            send(session, "{\"event\":\"heartbeat\",\"data\":{\"at\":\"" + Instant.now() + "\"}}");
+            while (open.get()) {
+                Event e = queue.poll(250, TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    send(session, "{\"id\":" + e.id() + ",\"event\":" + Http.MAPPER.writeValueAsString(e.name())
+                            + ",\"data\":" + e.data() + "}");
+                } else if (System.nanoTime() - last >= beat) {
+                    send(session, "{\"event\":\"heartbeat\",\"data\":{\"at\":\"" + Instant.now() + "\"}}");
+                    last = System.nanoTime();
+                }
+            }
+            session.close(1001, "stream ended");
+        } catch (Exception e) {
+            open.set(false);
+        } finally {
+            stop();
+        }
+    }
+
+    private static void send(WsSession session, String text) {
+        session.send(text, true);
+    }
+
+    @Override
+    public void onClose(WsSession session, int status, String reason) {
+        open.set(false);
+    }
+
+    @Override
+    public void onError(WsSession session, Throwable t) {
+        open.set(false);
+    }
+
+    private void stop() {
+        Subscription s = subscription;
+        subscription = null;
+        if (s != null) {
+            s.close();
+            metrics.webSockets.decrementAndGet();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.dmengine.server;
+
+import dev.dmengine.core.DmEngine;
+import dev.dmengine.core.auth.AuthConfig;
+import dev.dmengine.core.auth.AuthService;
+import dev.dmengine.core.auth.TokenKeys;
+import dev.dmengine.core.memory.InMemoryEventBus;
+import dev.dmengine.core.narrator.OfflineNarrator;
+import dev.dmengine.spi.infra.Event;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Builds the engine and the auth service from the settings: the embedded profile (every port
+ * in memory, the offline narrator paced for people, the hashing embedder, JVM-local limits)
+ * unless an adapter is configured.
+ */
+final class Wiring {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Wiring.class);
+
+    /** A readiness check: {@code null} when healthy, else what is wrong. */
+    record Check(String name, Supplier<String> probe) {
+    }
+
+    final DmEngine engine;
+    final EventTap events;
+    final AuthService auth;
+    final List<Check> checks = new ArrayList<>();
+    final List<AutoCloseable> closeables = new ArrayList<>();
+    final String profile;
+
+    Wiring(ServerSettings settings, Consumer<Event> observer) {
+        Clock clock = Clock.systemUTC();
+        DmEngine.Builder builder = DmEngine.builder().clock(clock)
+                .languageModel(new OfflineNarrator(settings.narratorPacing()));
+        if (settings.postgres().isPresent()) {
+            throw new IllegalArgumentException("dm.postgres.url is set, but this build has no Postgres adapter yet; "
+                    + "remove dm.postgres.* to run on the embedded profile");
+        }
+        profile = "embedded";
+        this.events = new EventTap(new InMemoryEventBus(clock), observer);
+        builder.eventBus(events);
+        checks.add(new Check("stores", () -> null));
+        this.engine = builder.build();
+        checks.add(new Check("event-bus", () -> {
+            events.since("health", 0, 1);
+            return null;
+        }));
+
+        TokenKeys keys;
+        if (settings.signingKeyPem().isPresent()) {
+            PrivateKey priv;
+            PublicKey pub;
+            try {
+                priv = TokenKeys.privateKeyFromPem(settings.signingKeyPem().get());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("dm.auth.signing-key: " + e.getMessage(), e);
+            }
+            try {
+                pub = TokenKeys.publicKeyFromPem(settings.publicKeyPem().orElseThrow());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("dm.auth.public-key: " + e.getMessage(), e);
+            }
+            try {
+                keys = TokenKeys.builder().signingKey(TokenKeys.thumbprint(pub), priv, pub).build();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("dm.auth.signing-key / dm.auth.public-key: " + e.getMessage(), e);
+            }
+        } else {
+            keys = TokenKeys.generate();
+            LOG.warn("dm.auth.signing-key is not set: access tokens are signed with a key made at start-up, so every "
+                    + "player is logged out when the server stops. Set dm.auth.signing-key and dm.auth.public-key "
+                    + "(Ed25519 PEM) for a deployment.");
+        }
+        this.auth = AuthService.builder().ports(engine.ports()).tokenKeys(keys)
+                .config(AuthConfig.builder().issuer(settings.issuer()).build())
+                .build();
+    }
+}
