@@ -60,11 +60,6 @@ public final class DmServer {
 
         new AuthApi(wiring.auth, authn, Clock.systemUTC(), settings.maxPayloadBytes()).routes(routes);
         game.routes(routes);
-        routes.get(SessionSocket.PATH, (req, res) -> { // reached only without an Upgrade header
-            authn.caller("GET", req.headers());
-            throw new HttpProblem(426, "upgrade-required", "Upgrade required",
-                    "open this URL as a WebSocket", java.util.Map.of("Upgrade", "websocket"), List.of());
-        });
         ServiceApi.create(wiring.engine, settings.serviceToken(), settings.maxPayloadBytes())
                 .ifPresent(api -> api.routes(routes));
         new OpsApi(wiring.checks, metrics, runner::draining, wiring.profile).routes(routes);

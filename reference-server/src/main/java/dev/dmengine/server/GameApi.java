@@ -76,6 +76,7 @@ final class GameApi {
                 .post("/api/sessions/{id}/messages", this::postMessage)
                 .post("/api/sessions/{id}/regenerate", this::regenerate)
                 .get("/api/sessions/{id}/events", this::events)
+                .get(SessionSocket.PATH, this::socketWithoutUpgrade)
                 .get("/api/jobs/{id}", this::job);
     }
 
@@ -310,6 +311,14 @@ final class GameApi {
     }
 
     // ---------------------------------------------------------------- events
+
+    /** The WebSocket URL reached by a plain GET (no Upgrade header): checked like any route, then 426. */
+    private void socketWithoutUpgrade(ServerRequest req, ServerResponse res) {
+        UUID owner = caller(req).player().id();
+        engine.sessions().get(owner, id(req));
+        throw new HttpProblem(426, "upgrade-required", "Upgrade required", "open this URL as a WebSocket",
+                Map.of("Upgrade", "websocket"), java.util.List.of());
+    }
 
     private void events(ServerRequest req, ServerResponse res) {
         UUID owner = caller(req).player().id();

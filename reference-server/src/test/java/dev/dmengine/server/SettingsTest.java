@@ -1,0 +1,101 @@
+package dev.dmengine.server;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SettingsTest {
+
+    static ServerSettings settings(Map<String, String> m) {
+        return ServerSettings.from(Config.just(ConfigSources.create(m)));
+    }
+
+    @Test
+    void nothing_configured_is_the_embedded_profile_on_localhost_8080() {
+        ServerSettings s = ServerSettings.defaults();
+        assertThat(s.embedded()).isTrue();
+        assertThat(s.host()).isEqualTo("localhost");
+        assertThat(s.port()).isEqualTo(8080);
+        assertThat(s.heartbeat()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(s.maxPayloadBytes()).isEqualTo(64 * 1024);
+        assertThat(s.serviceToken()).isEmpty();
+        assertThat(s.insecureCookies()).isTrue();
+    }
+
+    @Test
+    void a_postgres_url_without_user_stops_start_up_naming_the_key() {
+        assertThatThrownBy(() -> settings(Map.of("dm.postgres.url", "jdbc:postgresql://localhost:5432/dm")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dm.postgres.user");
+        assertThatThrownBy(() -> settings(Map.of("dm.postgres.user", "dm")))
+                .hasMessageContaining("dm.postgres.url");
+        assertThatThrownBy(() -> settings(Map.of("dm.postgres.url", "postgres://x", "dm.postgres.user", "dm")))
+                .hasMessageContaining("dm.postgres.url");
+    }
+
+    @Test
+    void a_signing_key_without_its_public_key_stops_start_up() {
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.signing-key", "abc")))
+                .hasMessageContaining("dm.auth.public-key");
+    }
+
+    @Test
+    void wrong_values_are_refused_with_their_key() {
+        assertThatThrownBy(() -> settings(Map.of("dm.server.port", "eighty"))).hasMessageContaining("dm.server.port");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.heartbeat", "soon"))).hasMessageContaining("dm.server.heartbeat");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.trusted-proxies", "10.0.0.0/99")))
+                .hasMessageContaining("dm.server.trusted-proxies");
+        assertThatThrownBy(() -> settings(Map.of("dm.service.token", "short"))).hasMessageContaining("dm.service.token");
+    }
+
+    @Test
+    void durations_take_short_and_iso_forms() {
+        assertThat(settings(Map.of("dm.server.heartbeat", "250ms")).heartbeat()).isEqualTo(Duration.ofMillis(250));
+        assertThat(settings(Map.of("dm.server.heartbeat", "PT20S")).heartbeat()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(settings(Map.of("dm.server.heartbeat", "2m")).heartbeat()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void a_wired_signing_key_pair_is_used_for_tokens() {
+        var pair = dev.dmengine.core.auth.TokenKeys.generateKeyPair();
+        ServerSettings s = settings(Map.of("dm.server.port", "0",
+                "dm.auth.signing-key", dev.dmengine.core.auth.TokenKeys.toPem(pair.getPrivate()),
+                "dm.auth.public-key", dev.dmengine.core.auth.TokenKeys.toPem(pair.getPublic())));
+        DmServer server = new DmServer(s);
+        assertThat(server.auth().tokenService().toString()).isNotNull();
+        assertThat(s.toString()).doesNotContain("PRIVATE");
+    }
+
+    @Test
+    void forwarded_addresses_count_only_from_trusted_proxies() throws Exception {
+        ClientIps ips = new ClientIps(List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1")));
+        var proxy = new InetSocketAddress(InetAddress.getByName("10.0.0.5"), 4000);
+        var stranger = new InetSocketAddress(InetAddress.getByName("203.0.113.9"), 4000);
+        assertThat(ips.resolve(stranger, List.of("1.2.3.4"), Optional.of("5.6.7.8"))).isEqualTo("203.0.113.9");
+        assertThat(ips.resolve(proxy, List.of("1.2.3.4"), Optional.empty())).isEqualTo("1.2.3.4");
+        assertThat(ips.resolve(proxy, List.of("9.9.9.9, 1.2.3.4, 10.0.0.7"), Optional.empty())).isEqualTo("1.2.3.4");
+        assertThat(ips.resolve(proxy, List.of("1.2.3.4"), Optional.of("5.6.7.8"))).isEqualTo("5.6.7.8");
+        assertThat(ips.resolve(proxy, List.of("evil.example"), Optional.of("not-an-ip"))).isEqualTo("10.0.0.5");
+        assertThat(ips.resolve(new InetSocketAddress(InetAddress.getByName("::1"), 1), List.of("2001:db8::1"),
+                Optional.empty())).isEqualTo("2001:db8:0:0:0:0:0:1");
+    }
+
+    @Test
+    void cidrs_match_by_prefix() throws Exception {
+        assertThat(Cidr.parse("192.168.0.0/16").contains(InetAddress.getByName("192.168.44.1"))).isTrue();
+        assertThat(Cidr.parse("192.168.0.0/16").contains(InetAddress.getByName("192.169.0.1"))).isFalse();
+        assertThat(Cidr.parse("0.0.0.0/0").contains(InetAddress.getByName("8.8.8.8"))).isTrue();
+        assertThat(Cidr.parse("2001:db8::/32").contains(InetAddress.getByName("2001:db8:1::1"))).isTrue();
+        assertThat(Cidr.parse("2001:db8::/32").contains(InetAddress.getByName("10.0.0.1"))).isFalse();
+        assertThatThrownBy(() -> Cidr.parse("example.org")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
