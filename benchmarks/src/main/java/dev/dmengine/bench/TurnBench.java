@@ -55,14 +55,19 @@ public final class TurnBench {
         }
 
         long[] nanos = new long[turns];
+        boolean[] twoRounds = new boolean[turns];
         long start = System.nanoTime();
         for (int i = 0; i < turns; i++) {
             String text = sentence(random);
             long s = System.nanoTime();
-            engine.turns().play(TurnRequest.of(measured.id(), player.id(), text), TurnListener.NONE);
+            var result = engine.turns().play(TurnRequest.of(measured.id(), player.id(), text), TurnListener.NONE);
             nanos[i] = System.nanoTime() - s;
+            twoRounds[i] = !result.mechanics().isEmpty();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        long[] oneRoundNanos = java.util.stream.IntStream.range(0, turns).filter(i -> !twoRounds[i])
+                .mapToLong(i -> nanos[i]).sorted().toArray();
+        int withRules = turns - oneRoundNanos.length;
         Arrays.sort(nanos);
         long messages = engine.ports().messageStore().count(measured.id());
         System.out.printf("TurnBench: in-memory adapters, %s embedder, offline narrator (no pacing), JDK %s, %d cores%n",
@@ -73,6 +78,9 @@ public final class TurnBench {
         System.out.printf("  throughput: %.0f turns/s%n", turns / seconds);
         System.out.printf("  per turn: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
                 pct(nanos, 50), pct(nanos, 90), pct(nanos, 99), nanos[nanos.length - 1] / 1e6);
+        System.out.printf("  %,d turns (%.0f%%) asked the rules for a roll and took a second generation round;%n"
+                + "  the others alone: p50 %.3f ms, p99 %.3f ms%n", withRules, 100.0 * withRules / turns,
+                pct(oneRoundNanos, 50), pct(oneRoundNanos, 99));
         Runtime rt = Runtime.getRuntime();
         System.out.printf("  heap in use: %.0f MiB%n", (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
     }

@@ -127,10 +127,25 @@ public final class SrdTurnRules implements TurnRules {
                 r.resultsForModel(), r.mechanicsJson(), String.join("\n", lines));
     }
 
-    private static String describe(StateChange c) {
+    /** One line a player reads: {@code Potion of Healing: 2 → 1}, {@code hp.current: 9 → 6}. */
+    static String describe(StateChange c) {
+        String why = c.reason() == null ? "" : " (" + c.reason() + ")";
+        if (c.path().startsWith("inventory[")) {
+            var item = c.after() != null ? c.after() : c.before();
+            String name = item.path("name").asText(c.path());
+            int before = c.before() == null ? 0 : c.before().path("quantity").asInt();
+            int after = c.after() == null ? 0 : c.after().path("quantity").asInt();
+            boolean equippedChanged = c.before() != null && c.after() != null
+                    && c.before().path("equipped").asBoolean() != c.after().path("equipped").asBoolean();
+            if (equippedChanged) {
+                return name + ": " + (c.after().path("equipped").asBoolean() ? "equipped" : "unequipped") + why;
+            }
+            return name + ": " + before + " → " + after + why;
+        }
+        String path = c.path().startsWith("sheet.") ? c.path().substring("sheet.".length()) : c.path();
         String before = c.before() == null ? "—" : c.before().toString();
         String after = c.after() == null ? "—" : c.after().toString();
-        return c.path() + ": " + before + " → " + after + (c.reason() == null ? "" : " (" + c.reason() + ")");
+        return path + ": " + before + " → " + after + why;
     }
 
     @Override
