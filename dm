@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # DM Engine's front door.
-#   ./dm start   build and start the game on embedded defaults (no configuration needed)
+#   ./dm start   build and start the reference server on embedded defaults (--cli: the terminal game)
 #   ./dm test    run every test: unit, contract, architecture and integration
 #   ./dm bench   build and run the benchmarks (they print figures; they are not tests)
 set -euo pipefail

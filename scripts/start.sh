@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Builds and starts the game on embedded defaults: no database, no network, no configuration.
-# For now that is the terminal adventure (examples/cli-adventure) on dm-core alone.
+#   ./dm start            the reference server (HTTP API, SSE, WebSocket) on http://localhost:8080
+#   ./dm start --cli      the terminal adventure (examples/cli-adventure) instead; --fast turns pacing off
+# The server reads reference-server's application.yaml and environment variables (see the README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-echo "==> building (first run downloads dependencies; later runs are quick)" >&2
-mvn_cmd -q -pl examples/cli-adventure -am package -DskipTests -DskipITs
-module=examples/cli-adventure
-exec java -cp "$module/target/classes:$(cat "$module/target/classpath.txt")" \
-  dev.dmengine.examples.cli.CliAdventure "$@"
+if [ "${1:-}" = "--cli" ]; then
+  shift
+  echo "==> building the terminal adventure (first run downloads dependencies; later runs are quick)" >&2
+  mvn_cmd -q -pl examples/cli-adventure -am package -DskipTests -DskipITs
+  module=examples/cli-adventure
+  exec java -cp "$module/target/classes:$(cat "$module/target/classpath.txt")" \
+    dev.dmengine.examples.cli.CliAdventure "$@"
+fi
+
+echo "==> building the reference server (first run downloads dependencies; later runs are quick)" >&2
+mvn_cmd -q -pl reference-server -am package -DskipTests -DskipITs
+module=reference-server
+echo "==> starting: the server prints its URL when it is ready; Ctrl+C stops it (turns in flight finish first)" >&2
+exec java -cp "$module/target/classes:$(cat "$module/target/classpath.txt")" dev.dmengine.server.Main "$@"

@@ -30,6 +30,7 @@ public final class Main {
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "dm-shutdown"));
         String host = settings.host().equals("0.0.0.0") ? "localhost" : settings.host();
-        System.out.println("DM Engine is up: open http://" + host + ":" + server.port() + "/  (Ctrl+C stops it)");
+        System.out.println("DM Engine is up on http://" + host + ":" + server.port()
+                + "  (API description: /openapi, health: /health; Ctrl+C stops it)");
     }
 }

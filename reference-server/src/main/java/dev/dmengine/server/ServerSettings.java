@@ -129,16 +129,10 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
             return List.of();
         }
         List<String> values = new ArrayList<>();
-        Optional<List<String>> asList = Optional.empty();
-        try {
-            asList = node.asList(String.class).asOptional();
-        } catch (RuntimeException e) {
-            // a single comma-separated value (environment variables)
-        }
-        if (asList.isPresent() && !(asList.get().size() == 1 && node.asString().asOptional().isPresent())) {
-            values.addAll(asList.get());
-        } else {
+        if (node.isLeaf()) {
             node.asString().asOptional().ifPresent(s -> values.addAll(List.of(s.split(","))));
+        } else {
+            values.addAll(node.asList(String.class).orElse(List.of()));
         }
         return values.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     }

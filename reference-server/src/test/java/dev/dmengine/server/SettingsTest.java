@@ -58,6 +58,15 @@ class SettingsTest {
     }
 
     @Test
+    void lists_come_as_yaml_lists_or_comma_separated_values() {
+        ServerSettings yaml = ServerSettings.from(Config.just("dm:\n  server:\n    trusted-proxies:\n      - 10.0.0.0/8\n"
+                + "      - 192.168.0.0/16\n", io.helidon.common.media.type.MediaTypes.APPLICATION_YAML));
+        assertThat(yaml.trustedProxies()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("192.168.0.0/16"));
+        ServerSettings env = settings(Map.of("dm.server.trusted-proxies", "10.0.0.0/8, 192.168.0.0/16"));
+        assertThat(env.trustedProxies()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("192.168.0.0/16"));
+    }
+
+    @Test
     void durations_take_short_and_iso_forms() {
         assertThat(settings(Map.of("dm.server.heartbeat", "250ms")).heartbeat()).isEqualTo(Duration.ofMillis(250));
         assertThat(settings(Map.of("dm.server.heartbeat", "PT20S")).heartbeat()).isEqualTo(Duration.ofSeconds(20));
