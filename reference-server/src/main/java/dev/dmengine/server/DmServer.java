@@ -79,6 +79,7 @@ public final class DmServer {
                 .port(settings.port())
                 .shutdownHook(false)
                 .maxPayloadSize(Math.max(settings.maxPayloadBytes() * 4L, 1024 * 1024))
+                .directHandlers(Problems.directHandlers())
                 .routing(http)
                 .addRouting(ws)
                 .build();

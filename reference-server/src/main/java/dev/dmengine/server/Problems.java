@@ -75,6 +75,42 @@ final class Problems {
         };
     }
 
+    /**
+     * Errors Helidon answers before routing (an unparseable request line or header, a body
+     * over the listener's limit): the same problem+json shape, with a generated request id.
+     */
+    static io.helidon.webserver.http.DirectHandlers directHandlers() {
+        var b = io.helidon.webserver.http.DirectHandlers.builder();
+        for (io.helidon.http.DirectHandler.EventType type : io.helidon.http.DirectHandler.EventType.values()) {
+            b.addHandler(type, (request, event, status, headers, message) -> {
+                int code = status.code();
+                String family = switch (code) {
+                    case 400 -> "malformed-request";
+                    case 403 -> "permission-denied";
+                    case 404 -> "not-found";
+                    case 413 -> "payload-too-large";
+                    default -> code >= 500 ? "internal-error" : "malformed-request";
+                };
+                ObjectNode body = Http.MAPPER.createObjectNode();
+                body.put("type", BASE + family);
+                body.put("title", status.reasonPhrase());
+                body.put("status", code);
+                body.put("detail", code >= 500 ? "the server could not complete the request"
+                        : "the request could not be read as HTTP");
+                body.put("requestId", java.util.UUID.randomUUID().toString());
+                return io.helidon.http.DirectHandler.TransportResponse.builder()
+                        .status(status)
+                        .headers(headers)
+                        .header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE)
+                        .header(HeaderNames.create(RequestInfo.HEADER), body.get("requestId").asText())
+                        .keepAlive(event.keepAlive())
+                        .entity(body.toString())
+                        .build();
+            });
+        }
+        return b.build();
+    }
+
     static void send(ServerRequest req, ServerResponse res, Problem p) {
         ObjectNode body = Http.MAPPER.createObjectNode();
         body.put("type", BASE + p.type);

@@ -139,6 +139,16 @@ class ErrorsTest {
     }
 
     @Test
+    void requests_helidon_refuses_before_routing_are_problems_too() throws Exception {
+        try (var socket = new java.net.Socket("localhost", server.server.port())) {
+            socket.getOutputStream().write("GET /api/%zz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+            String answer = new String(socket.getInputStream().readNBytes(600));
+            assertThat(answer).startsWith("HTTP/1.1 400").contains("application/problem+json")
+                    .contains("https://dmengine.dev/problems/malformed-request");
+        }
+    }
+
+    @Test
     void a_turn_on_an_unknown_session_is_a_404() {
         problem(server.post("/api/sessions/" + java.util.UUID.randomUUID() + "/messages", player.access(),
                 Map.of("text", "hello")), 404, "not-found");
