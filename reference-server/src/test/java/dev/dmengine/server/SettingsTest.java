@@ -80,7 +80,12 @@ class SettingsTest {
                 "dm.auth.signing-key", dev.dmengine.core.auth.TokenKeys.toPem(pair.getPrivate()),
                 "dm.auth.public-key", dev.dmengine.core.auth.TokenKeys.toPem(pair.getPublic())));
         DmServer server = new DmServer(s);
-        assertThat(server.auth().tokenService().toString()).isNotNull();
+        server.auth().register(new dev.dmengine.core.auth.Registration("kid@example.org",
+                "a perfectly long passphrase", "Kid"), "10.0.0.1");
+        String token = server.auth().login("kid@example.org", "a perfectly long passphrase", "10.0.0.1")
+                .tokens().accessToken();
+        String header = new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[0]));
+        assertThat(header).contains(dev.dmengine.core.auth.TokenKeys.thumbprint(pair.getPublic()));
         assertThat(s.toString()).doesNotContain("PRIVATE");
     }
 
