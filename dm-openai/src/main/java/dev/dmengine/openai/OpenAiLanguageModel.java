@@ -11,7 +11,6 @@ import dev.dmengine.openai.internal.HttpErrors;
 import dev.dmengine.openai.internal.Secrets;
 import dev.dmengine.openai.internal.SseReader;
 import dev.dmengine.spi.DmException;
-import dev.dmengine.spi.RateLimitedException;
 import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.generation.ChatMessage;
 import dev.dmengine.spi.generation.GenerationHandler;
@@ -168,10 +167,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
                 LOG.debug("chat completion attempt {} failed ({}); retrying in {} ms", attempt, f.error.getMessage(),
                         wait.toMillis());
                 pause(wait, request);
-            } catch (CancellationException e) {
-                breaker.onNeutral();
-                throw e;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException e) { // cancelled, or a refusal the handler's own code threw
                 breaker.onNeutral();
                 throw e;
             }

@@ -61,6 +61,7 @@ public final class ReplicateLanguageModel implements LanguageModel {
     private final Duration firstTokenTimeout;
     private final Duration totalTimeout;
     private final Duration pollInterval;
+    private final Duration preferWait;
 
     private ReplicateLanguageModel(Builder b) {
         this.api = b.settings.api();
@@ -70,6 +71,11 @@ public final class ReplicateLanguageModel implements LanguageModel {
         this.firstTokenTimeout = ReplicateSettings.positive(b.firstTokenTimeout, "firstTokenTimeout");
         this.totalTimeout = ReplicateSettings.positive(b.totalTimeout, "totalTimeout");
         this.pollInterval = ReplicateSettings.positive(b.pollInterval, "pollInterval");
+        Duration wait = ReplicateSettings.positive(b.preferWait, "preferWait");
+        if (wait.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw new IllegalArgumentException("preferWait must be at most 60 s (Replicate's limit), was " + wait);
+        }
+        this.preferWait = wait;
     }
 
     public static Builder builder() {
@@ -151,7 +157,7 @@ public final class ReplicateLanguageModel implements LanguageModel {
         long start = System.nanoTime();
         long deadline = start + totalTimeout.toNanos();
         ObjectNode input = format.input(request);
-        JsonNode prediction = api.create(target, input, streaming, streaming ? null : Duration.ofSeconds(60),
+        JsonNode prediction = api.create(target, input, streaming, streaming ? null : preferWait,
                 totalTimeout.plusSeconds(5), deadline);
         String id = prediction.path("id").asText();
         if (id.isEmpty()) {
@@ -368,6 +374,7 @@ public final class ReplicateLanguageModel implements LanguageModel {
         private Duration firstTokenTimeout = Duration.ofSeconds(120);
         private Duration totalTimeout = Duration.ofMinutes(5);
         private Duration pollInterval = Duration.ofMillis(500);
+        private Duration preferWait = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -445,6 +452,16 @@ public final class ReplicateLanguageModel implements LanguageModel {
 
         public Builder pollInterval(Duration value) {
             pollInterval = value;
+            return this;
+        }
+
+        /**
+         * Without streaming, how long the create holds its response ({@code Prefer: wait=N}, at most
+         * 60 s) before the adapter polls; 10 s by default. A cancel or a timeout cannot interrupt this
+         * wait (aborting a create would leave its outcome unknown), so keep it short.
+         */
+        public Builder preferWait(Duration value) {
+            preferWait = value;
             return this;
         }
 

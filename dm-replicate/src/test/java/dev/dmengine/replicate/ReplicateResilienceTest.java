@@ -186,7 +186,7 @@ class ReplicateResilienceTest {
         Recording h = run(model().streaming(false).build(), r);
 
         assertThat(h.result.text()).isEqualTo(expectedText(r));
-        assertThat(server.createHeaders.getFirst()).containsEntry("Prefer", "wait=60");
+        assertThat(server.createHeaders.getFirst()).containsEntry("Prefer", "wait=10");
         assertThat(server.createBodies.getFirst().has("stream")).isFalse();
         assertThat(server.gets.get()).isZero();
     }
