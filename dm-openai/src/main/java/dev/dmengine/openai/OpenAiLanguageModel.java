@@ -224,7 +224,39 @@ public final class OpenAiLanguageModel implements LanguageModel {
             String servedModel = null;
             JsonNode usage = null;
             boolean done = false;
-            try (SseReader sse = new SseReader(response.body())) {
+            if (response.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
+                // a server that ignores "stream": true answers with one chat.completion object
+                JsonNode whole;
+                try (InputStream in = response.body()) {
+                    whole = JSON.readTree(in);
+                } catch (IOException e) {
+                    if (guard.reason() != null) {
+                        throw e;
+                    }
+                    throw new AttemptFailed(new UnavailableException("model server sent a malformed completion"),
+                            false, null, true);
+                }
+                JsonNode choice = whole == null ? null : whole.path("choices").path(0);
+                if (choice == null || choice.isMissingNode()) {
+                    throw new AttemptFailed(new UnavailableException("model server sent a completion without choices"),
+                            false, null, true);
+                }
+                String content = choice.path("message").path("content").asText("");
+                completionId = whole.hasNonNull("id") ? whole.get("id").asText() : null;
+                servedModel = whole.hasNonNull("model") ? whole.get("model").asText() : null;
+                usage = whole.get("usage");
+                finishReason = choice.hasNonNull("finish_reason") ? choice.get("finish_reason").asText() : "stop";
+                done = true;
+                if (!content.isEmpty()) {
+                    guard.firstTokenArrived();
+                    tokens++;
+                    text.append(content);
+                    handler.onToken(content);
+                    if (request.cancellation().isCancelled()) {
+                        throw new CancellationException("generation cancelled");
+                    }
+                }
+            } else try (SseReader sse = new SseReader(response.body())) {
                 SseReader.Event event;
                 while ((event = sse.next()) != null) {
                     String data = event.data().trim();

@@ -51,6 +51,10 @@ final class FakeOpenAiServer implements AutoCloseable {
     record Malformed() implements Scenario {
     }
 
+    /** Ignores "stream": true and answers with one chat.completion JSON object. */
+    record NotStreaming() implements Scenario {
+    }
+
     /** Streams normally but waits between chunks. */
     record Slow(long millisPerChunk) implements Scenario {
     }
@@ -106,6 +110,16 @@ final class FakeOpenAiServer implements AutoCloseable {
             Scenario s = chatScript.poll();
             if (s instanceof Status st) {
                 sendStatus(ex, st);
+                return;
+            }
+            if (s instanceof NotStreaming) {
+                byte[] body = ("{\"id\":\"chatcmpl-whole\",\"object\":\"chat.completion\",\"model\":\"fake-model\","
+                        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"The door creaks.\"},"
+                        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4}}")
+                        .getBytes(StandardCharsets.UTF_8);
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
                 return;
             }
             ex.getResponseHeaders().add("Content-Type", "text/event-stream");

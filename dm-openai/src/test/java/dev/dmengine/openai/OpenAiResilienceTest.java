@@ -233,6 +233,19 @@ class OpenAiResilienceTest {
     }
 
     @Test
+    void a_server_that_ignores_stream_true_is_read_as_one_completion() {
+        server.nextChat(new FakeOpenAiServer.NotStreaming());
+
+        Recording h = run(model().build(), request().build());
+
+        assertThat(h.error).isNull();
+        assertThat(h.tokens).containsExactly("The door creaks.");
+        assertThat(h.result.text()).isEqualTo("The door creaks.");
+        assertThat(h.result.outputTokens()).isEqualTo(4);
+        assertThat(h.result.attributes()).containsEntry("completion_id", "chatcmpl-whole");
+    }
+
+    @Test
     void a_rejected_key_is_permission_denied_without_retry_and_the_key_never_appears() {
         server.nextChat(new Status(401, null, "{\"error\":{\"message\":\"Incorrect API key provided: " + KEY + "\"}}"));
 
