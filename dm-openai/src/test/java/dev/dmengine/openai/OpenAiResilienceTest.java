@@ -223,6 +223,17 @@ class OpenAiResilienceTest {
     }
 
     @Test
+    void a_generation_past_the_total_timeout_fails_retriably_after_its_first_tokens() {
+        server.nextChat(new Slow(200));
+
+        Recording h = run(model().totalTimeout(Duration.ofMillis(1500)).build(), request().maxTokens(40).build());
+
+        assertThat(h.error).isInstanceOf(UnavailableException.class).hasMessageContaining("total timeout");
+        assertThat(h.tokens).hasSizeLessThan(40);
+        assertThat(server.chatRequests).hasSize(1);
+    }
+
+    @Test
     void a_malformed_event_fails_the_generation_with_an_unavailable_error() {
         server.nextChat(new Malformed());
 

@@ -332,6 +332,37 @@ class ReplicateResilienceTest {
     }
 
     @Test
+    void a_generation_past_the_total_timeout_fails_retriably_and_cancels_the_prediction() {
+        server.nextStream(new Slow(200));
+
+        Recording h = run(model().totalTimeout(Duration.ofMillis(1500)).build(), request().maxTokens(40).build());
+
+        assertThat(h.error).isInstanceOf(UnavailableException.class).hasMessageContaining("total timeout");
+        assertThat(h.tokens).hasSizeLessThan(40);
+        assertThat(server.cancels).containsExactlyElementsOf(server.predictions.keySet());
+    }
+
+    @Test
+    void a_429_asking_for_a_longer_wait_than_allowed_is_reported_as_rate_limited() {
+        server.nextCreate(new Status(429, "300", problem(429, "Request was throttled", "Request was throttled.")));
+
+        Recording h = run(model().maxRetryAfter(Duration.ofSeconds(10)).build(), request().build());
+
+        assertThat(h.error).isInstanceOf(dev.dmengine.spi.RateLimitedException.class);
+        assertThat(((dev.dmengine.spi.RateLimitedException) h.error).retryAfter()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(server.createBodies).hasSize(1);
+    }
+
+    @Test
+    void an_embedding_of_the_wrong_dimension_names_the_setting_to_fix() {
+        ReplicateEmbedder e = ReplicateEmbedder.builder().baseUrl(server.baseUrl()).apiToken(TOKEN)
+                .model("nateraw/bge-large-en-v1.5").dimension(768).build();
+
+        assertThatThrownBy(() -> e.embed("hello")).isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("1024").hasMessageContaining("768").hasMessageContaining("dimension");
+    }
+
+    @Test
     void a_cancel_in_the_handler_cancels_the_prediction_too() {
         CancellationSignal signal = new CancellationSignal();
         Recording h = new Recording() {

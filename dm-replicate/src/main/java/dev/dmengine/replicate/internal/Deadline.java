@@ -37,8 +37,10 @@ public final class Deadline {
 
     /** Arms both deadlines, in nanoseconds from now (values of 0 or less fire at once). */
     public void arm(long firstTokenNanos, long totalNanos) {
-        firstToken = WATCHDOG.schedule(() -> abort(Reason.FIRST_TOKEN_TIMEOUT), Math.max(0, firstTokenNanos),
-                TimeUnit.NANOSECONDS);
+        if (firstTokenNanos < totalNanos) { // otherwise the total deadline comes first and names the failure
+            firstToken = WATCHDOG.schedule(() -> abort(Reason.FIRST_TOKEN_TIMEOUT), Math.max(0, firstTokenNanos),
+                    TimeUnit.NANOSECONDS);
+        }
         total = WATCHDOG.schedule(() -> abort(Reason.TOTAL_TIMEOUT), Math.max(0, totalNanos), TimeUnit.NANOSECONDS);
     }
 
