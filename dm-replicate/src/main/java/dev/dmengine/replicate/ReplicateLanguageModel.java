@@ -109,6 +109,8 @@ public final class ReplicateLanguageModel implements LanguageModel {
         final GenerationRequest request;
         final Deadline guard;
         int tokens;
+        /** Replicate reported the prediction over (succeeded, failed, canceled): nothing to cancel. */
+        boolean ended;
 
         Output(GenerationHandler handler, GenerationRequest request, Deadline guard) {
             this.handler = handler;
@@ -187,6 +189,7 @@ public final class ReplicateLanguageModel implements LanguageModel {
                 last = poll(prediction, out, guard, deadline);
             }
             finished = true;
+            out.ended = true;
             Map<String, String> attributes = new LinkedHashMap<>();
             attributes.put("provider", "replicate");
             attributes.put("prediction_id", id);
@@ -206,7 +209,7 @@ public final class ReplicateLanguageModel implements LanguageModel {
             api.cancel(id);
             throw e;
         } catch (RuntimeException e) {
-            if (!finished) {
+            if (!finished && !out.ended) {
                 api.cancel(id);
             }
             throw e;
@@ -243,10 +246,13 @@ public final class ReplicateLanguageModel implements LanguageModel {
                 while ((event = sse.next()) != null) {
                     switch (event.event()) {
                         case "output" -> out.token(event.data());
-                        case "error" -> throw new UnavailableException("prediction " + id + " failed: "
-                                + errorText(event.data()));
+                        case "error" -> {
+                            out.ended = true;
+                            throw new UnavailableException("prediction " + id + " failed: " + errorText(event.data()));
+                        }
                         case "done" -> {
                             String reason = doneReason(event.data(), id);
+                            out.ended = true;
                             if (reason.isEmpty()) {
                                 return true;
                             }
@@ -282,6 +288,7 @@ public final class ReplicateLanguageModel implements LanguageModel {
         while (true) {
             out.catchUp(p.get("output"));
             String status = p.path("status").asText();
+            out.ended = terminal(p);
             switch (status) {
                 case "succeeded" -> {
                     return p;

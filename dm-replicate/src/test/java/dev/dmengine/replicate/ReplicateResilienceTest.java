@@ -397,6 +397,7 @@ class ReplicateResilienceTest {
         Recording h = run(model().build(), request().build());
 
         assertThat(h.error).isInstanceOf(UnavailableException.class).hasMessageContaining("CUDA out of memory");
+        assertThat(server.cancels).as("a failed prediction needs no cancel").isEmpty();
     }
 
     @Test

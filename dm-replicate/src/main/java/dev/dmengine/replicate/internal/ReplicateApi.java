@@ -239,7 +239,7 @@ public final class ReplicateApi {
         }
         for (JsonNode p : page.path("results")) {
             String id = p.path("id").asText();
-            if (!input.equals(p.get("input")) || adoptedAlready(id)) {
+            if (!sameInput(input, p.get("input")) || adoptedAlready(id)) {
                 continue;
             }
             boolean sameTarget = switch (target.kind()) {
@@ -253,6 +253,44 @@ public final class ReplicateApi {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether Replicate's copy of an input is the one sent: the same fields with equal text, and
+     * numbers equal in value (a 20 may come back as 20.0).
+     */
+    static boolean sameInput(JsonNode sent, JsonNode stored) {
+        if (sent == null || stored == null) {
+            return false;
+        }
+        if (sent.isNumber() && stored.isNumber()) {
+            return Double.compare(sent.doubleValue(), stored.doubleValue()) == 0;
+        }
+        if (sent.isObject() && stored.isObject()) {
+            if (sent.size() != stored.size()) {
+                return false;
+            }
+            var names = sent.fieldNames();
+            while (names.hasNext()) {
+                String n = names.next();
+                if (!sameInput(sent.get(n), stored.get(n))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (sent.isArray() && stored.isArray()) {
+            if (sent.size() != stored.size()) {
+                return false;
+            }
+            for (int i = 0; i < sent.size(); i++) {
+                if (!sameInput(sent.get(i), stored.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return sent.equals(stored);
     }
 
     /** Opens a GET whose body is read as a stream (the prediction's {@code urls.stream}). */
