@@ -73,7 +73,7 @@ public final class EmbeddingSpaces {
             return cached;
         }
         Info info = db.tx("register embedding space", h -> {
-            h.createQuery("SELECT pg_advisory_xact_lock(hashtext(:key))").bind("key", spaces).mapTo(Object.class).one();
+            h.createQuery("SELECT pg_advisory_xact_lock(hashtext(:key))").bind("key", spaces).mapTo(String.class).one();
             Optional<Info> existing = find(h, space);
             if (existing.isPresent()) {
                 return existing.get();

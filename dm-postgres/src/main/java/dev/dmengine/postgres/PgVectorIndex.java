@@ -119,7 +119,7 @@ public final class PgVectorIndex implements VectorIndex {
                 int ef = Math.min(1_000, Math.max(efSearch, 2 * q.k()));
                 h.createQuery("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
                                 + "set_config('hnsw.ef_search', :ef, true)")
-                        .bind("ef", Integer.toString(ef)).mapTo(Object.class).list();
+                        .bind("ef", Integer.toString(ef)).mapTo(String.class).list();
                 return h.createQuery("WITH c AS MATERIALIZED (SELECT message_id, session_id, embedding <=> :q AS d "
                                 + "FROM " + table + " WHERE player_id = :scope AND NOT (message_id = ANY(:exclude)) "
                                 + "ORDER BY embedding <=> :q LIMIT :k) SELECT message_id, session_id, d FROM c "

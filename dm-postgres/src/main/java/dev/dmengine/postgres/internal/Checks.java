@@ -50,7 +50,7 @@ public final class Checks {
             return null;
         }
         text(field, value, Integer.MAX_VALUE);
-        // \u0000 escapes are valid JSON but jsonb refuses them
+        // a backslash-u-0000 escape is valid JSON but jsonb refuses it
         if (value.contains("\\u0000")) {
             throw new InvalidInputException(field, "contains a \\u0000 escape, which PostgreSQL jsonb cannot store");
         }
