@@ -8,9 +8,9 @@
 # Each step is skipped when it is already done, so a second run takes about a second.
 # Works as root on a fresh Debian machine of this kind, without questions.
 #
-# Source it (". scripts/services.sh") to also get the connection settings exported:
+# Run it, or source it (". scripts/services.sh") to also get the connection settings exported
+# (the caller's shell options are left alone; a failure returns non-zero):
 #   DM_TEST_PG_URL, DM_TEST_PG_USER, DM_TEST_PG_PASSWORD, DM_TEST_REDIS_URL
-set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 export DM_TEST_PG_HOST=${DM_TEST_PG_HOST:-127.0.0.1}
@@ -122,7 +122,7 @@ install_pgvector() {
   apt_update_once
   apt-get install -y -qq --no-install-recommends "postgresql-server-dev-$major" build-essential dpkg-dev >/dev/null
   work=$(mktemp -d /var/tmp/dm-pgvector.XXXXXX)
-  chmod 755 "$work" # apt-get source downloads as the _apt user
+  chmod 777 "$work" # apt-get source downloads as the _apt user
   (
     cd "$work"
     apt-get source -qq pgvector >/dev/null
@@ -170,4 +170,11 @@ services_main() {
   ensure_redis
 }
 
-services_main
+# in a subshell so that the caller's options stay as they were; not inside `if` or `||`,
+# where bash would ignore errexit for every step
+( set -euo pipefail; services_main )
+svc_rc=$?
+if [ "$svc_rc" != 0 ]; then
+  svc_log "failed (exit $svc_rc)"
+  return "$svc_rc" 2>/dev/null || exit "$svc_rc"
+fi
