@@ -3,8 +3,7 @@
 -- No foreign keys across ports (players <- characters <- sessions <- messages): each port
 -- is its own aggregate and the engine checks ownership; keys inside one port are enforced.
 
-CREATE SCHEMA IF NOT EXISTS ${auth};
-CREATE SCHEMA IF NOT EXISTS ${game};
+-- Flyway creates both schemas (createSchemas) before this runs.
 
 CREATE TABLE ${auth}.players (
     id                uuid        PRIMARY KEY,
