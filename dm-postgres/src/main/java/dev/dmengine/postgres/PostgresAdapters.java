@@ -97,7 +97,7 @@ public final class PostgresAdapters implements AutoCloseable {
         this.turns = new PostgresTurnStore(db);
         this.assets = new PostgresAssetStore(db);
         this.embeddingSpaces = new EmbeddingSpaces(db);
-        this.vectorIndex = new PgVectorIndex(db, embeddingSpaces);
+        this.vectorIndex = new PgVectorIndex(db, embeddingSpaces).efSearch(b.hnswEfSearch);
         this.jobQueue = new PostgresJobQueue(db);
         this.transactor = new JdbiTransactor(db);
         this.reembedder = new Reembedder(db, embeddingSpaces, vectorIndex);
@@ -241,6 +241,7 @@ public final class PostgresAdapters implements AutoCloseable {
         private String poolName = "dm-postgres";
         private int maxJsonBytes = 256 * 1024;
         private int maxTextChars = 100_000;
+        private int hnswEfSearch = 100;
 
         private Builder() {
         }
@@ -336,6 +337,18 @@ public final class PostgresAdapters implements AutoCloseable {
                 throw new IllegalArgumentException("maxTextChars must be positive, was " + chars);
             }
             this.maxTextChars = chars;
+            return this;
+        }
+
+        /**
+         * {@code hnsw.ef_search} of player-scope searches (default 100; at least 2·k is used).
+         * Higher is slower and closer to exact.
+         */
+        public Builder hnswEfSearch(int ef) {
+            if (ef < 1 || ef > 1_000) {
+                throw new IllegalArgumentException("hnswEfSearch must be 1 to 1000, was " + ef);
+            }
+            this.hnswEfSearch = ef;
             return this;
         }
 
