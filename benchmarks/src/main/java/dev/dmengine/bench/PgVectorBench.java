@@ -47,13 +47,17 @@ import java.util.function.Function;
  * </pre>
  *
  * It prints its figures; it asserts nothing. Vectors are generated with a fixed seed: 64
- * topic centres, each session leaning to a few topics, plus noise, so neighbours are
- * meaningful rather than uniformly random.
+ * topic centres, each session leaning to three of them and having a direction of its own
+ * (its characters and places; {@code -Dbench.coherence=0.6}, 0 for none), plus noise per
+ * message, so neighbours are meaningful rather than uniformly random. Queries are a
+ * message of the session (or player) plus noise.
  */
 public final class PgVectorBench {
 
     private static final int DIM = 384;
     private static final int K = 10;
+    /** How much a session's messages share beyond their topics (its characters, places); 0 = none. */
+    private static final float SESSION_COHERENCE = Float.parseFloat(System.getProperty("bench.coherence", "0.6"));
     private static final EmbeddingSpace SPACE = new EmbeddingSpace("bench-minilm", DIM);
 
     private record Session(UUID id, UUID player, int size, List<Integer> rows) {
@@ -80,9 +84,9 @@ public final class PgVectorBench {
                 ? new int[][] {{2, 50_000}, {10, 10_000}, {300, 1_000}, {5_000, 100}}
                 : new int[][] {{1, 50_000}, {1, 10_000}, {20, 1_000}, {200, 100}};
         generate(mix);
-        System.out.printf(Locale.ROOT, "PgVectorBench: %,d messages, %d-d, %,d sessions, %d cores, Java %s%n",
-                vectors.length, DIM, sessions.size(), Runtime.getRuntime().availableProcessors(),
-                Runtime.version());
+        System.out.printf(Locale.ROOT, "PgVectorBench: %,d messages, %d-d, %,d sessions, session coherence %.2f, "
+                + "%d cores, Java %s%n", vectors.length, DIM, sessions.size(), SESSION_COHERENCE,
+                Runtime.getRuntime().availableProcessors(), Runtime.version());
 
         String suffix = Long.toHexString(System.nanoTime()).substring(0, 8);
         try (PostgresAdapters pg = PostgresAdapters.builder().jdbcUrl(url).user(user).password(password)
@@ -234,7 +238,7 @@ public final class PgVectorBench {
                             .stream().map(VectorMatch::messageId).toList(), ptruth);
                     print(heavyRows.size(), "PgVectorIndex ef_search " + ef, player);
                 }
-                pg.vectorIndex().efSearch(100);
+                pg.vectorIndex().efSearch(400);
             } finally {
                 if (!keep) {
                     try (Connection c = pg.dataSource().getConnection(); Statement st = c.createStatement()) {
@@ -290,11 +294,15 @@ public final class PgVectorBench {
             order[i] = order[j];
             order[j] = tmp;
         }
+        float[][] sessionBias = new float[sessions.size()][];
+        for (int s = 0; s < sessions.size(); s++) {
+            sessionBias[s] = gaussian(SESSION_COHERENCE);
+        }
         for (int s : order) {
             float[] topic = topics[topicsOf[s * 3 + random.nextInt(3)]];
             float[] v = gaussian(0.7f);
             for (int d = 0; d < DIM; d++) {
-                v[d] += topic[d];
+                v[d] += topic[d] + sessionBias[s][d];
             }
             vectors[row] = v;
             ids[row] = Ids.newId();

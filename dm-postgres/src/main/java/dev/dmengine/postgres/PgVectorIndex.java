@@ -39,7 +39,7 @@ public final class PgVectorIndex implements VectorIndex {
 
     private final Db db;
     private final EmbeddingSpaces spaces;
-    private volatile int efSearch = 100;
+    private volatile int efSearch = 400;
 
     PgVectorIndex(Db db, EmbeddingSpaces spaces) {
         this.db = db;

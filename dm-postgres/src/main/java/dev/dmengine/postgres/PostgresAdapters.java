@@ -241,7 +241,7 @@ public final class PostgresAdapters implements AutoCloseable {
         private String poolName = "dm-postgres";
         private int maxJsonBytes = 256 * 1024;
         private int maxTextChars = 100_000;
-        private int hnswEfSearch = 100;
+        private int hnswEfSearch = 400;
 
         private Builder() {
         }
@@ -341,7 +341,7 @@ public final class PostgresAdapters implements AutoCloseable {
         }
 
         /**
-         * {@code hnsw.ef_search} of player-scope searches (default 100; at least 2·k is used).
+         * {@code hnsw.ef_search} of player-scope searches (default 400; at least 2·k is used).
          * Higher is slower and closer to exact.
          */
         public Builder hnswEfSearch(int ef) {
