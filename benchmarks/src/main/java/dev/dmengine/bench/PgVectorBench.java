@@ -44,6 +44,7 @@ import java.util.function.Function;
  *   java ... dev.dmengine.bench.PgVectorBench            # 100k mode (1×50k, 1×10k, 20×1k, 200×100)
  *   java ... dev.dmengine.bench.PgVectorBench --1m       # 1M mode (2×50k, 10×10k, 300×1k, 5000×100)
  *   options: --url jdbc:postgresql://127.0.0.1:5432/test --user postgres --keep (leave the schemas)
+ *            --hnsw-m 16 --hnsw-ef-construction 64 (the graph the adapter builds by default)
  * </pre>
  *
  * It prints its figures; it asserts nothing. Vectors are generated with a fixed seed: 64
@@ -76,10 +77,13 @@ public final class PgVectorBench {
         String url = option(args, "--url", env("DM_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test"));
         String user = option(args, "--user", env("DM_TEST_PG_USER", "postgres"));
         String password = option(args, "--password", env("DM_TEST_PG_PASSWORD", ""));
-        new PgVectorBench().run(url, user, password, million, keep);
+        int m = Integer.parseInt(option(args, "--hnsw-m", "16"));
+        int efConstruction = Integer.parseInt(option(args, "--hnsw-ef-construction", "64"));
+        new PgVectorBench().run(url, user, password, million, keep, m, efConstruction);
     }
 
-    private void run(String url, String user, String password, boolean million, boolean keep) throws Exception {
+    private void run(String url, String user, String password, boolean million, boolean keep, int hnswM,
+                     int hnswEfConstruction) throws Exception {
         int[][] mix = million
                 ? new int[][] {{2, 50_000}, {10, 10_000}, {300, 1_000}, {5_000, 100}}
                 : new int[][] {{1, 50_000}, {1, 10_000}, {20, 1_000}, {200, 100}};
@@ -90,7 +94,9 @@ public final class PgVectorBench {
 
         String suffix = Long.toHexString(System.nanoTime()).substring(0, 8);
         try (PostgresAdapters pg = PostgresAdapters.builder().jdbcUrl(url).user(user).password(password)
-                .authSchema("bench_auth_" + suffix).gameSchema("bench_game_" + suffix).maxPoolSize(4).build()) {
+                .authSchema("bench_auth_" + suffix).gameSchema("bench_game_" + suffix).maxPoolSize(4)
+                .socketTimeout(java.time.Duration.ZERO) // the index build takes minutes
+                .build()) {
             try {
                 String table = pg.embeddingSpaces().register(SPACE, EmbeddingSpaces.State.READY).table();
                 String pgVersion;
@@ -100,7 +106,7 @@ public final class PgVectorBench {
                     pgVersion = rs.getString(1);
                 }
                 System.out.println("pgvector " + pgVersion + ", table " + table + " (btree session_id INCLUDE "
-                        + "(message_id, embedding), btree player_id, HNSW vector_cosine_ops m=16 ef_construction=64)");
+                        + "(message_id, embedding), btree player_id, HNSW vector_cosine_ops)");
 
                 // ---- load: ours ----
                 // initial load with the HNSW index deferred (as one would load a dump), then the
@@ -122,7 +128,8 @@ public final class PgVectorBench {
                 double bulkSeconds = (System.nanoTime() - t0) / 1e9;
                 t0 = System.nanoTime();
                 sql(pg, "SET maintenance_work_mem = '1GB'", "CREATE INDEX " + hnsw + " ON " + table
-                        + " USING hnsw (embedding vector_cosine_ops)", "RESET maintenance_work_mem");
+                        + " USING hnsw (embedding vector_cosine_ops) WITH (m = " + hnswM + ", ef_construction = "
+                        + hnswEfConstruction + ")", "RESET maintenance_work_mem");
                 double indexSeconds = (System.nanoTime() - t0) / 1e9;
                 analyze(pg, table);
                 long[] single = new long[vectors.length - held];
@@ -135,8 +142,8 @@ public final class PgVectorBench {
                 System.out.printf(Locale.ROOT, "%nINSERT (dm-postgres PgVectorIndex)%n");
                 System.out.printf(Locale.ROOT, "  bulk upsertAll, batches of %d, HNSW deferred: %,d rows in %.1f s = %,.0f rows/s%n",
                         batchSize, held, bulkSeconds, held / bulkSeconds);
-                System.out.printf(Locale.ROOT, "  HNSW build (m=16, ef_construction=64, maintenance_work_mem 1GB): %.1f s%n",
-                        indexSeconds);
+                System.out.printf(Locale.ROOT, "  HNSW build (m=%d, ef_construction=%d, maintenance_work_mem 1GB): %.1f s%n",
+                        hnswM, hnswEfConstruction, indexSeconds);
                 System.out.printf(Locale.ROOT, "  one message per call, HNSW maintained (%,d calls): p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                         single.length, pct(single, 50), pct(single, 99), pct(single, 100));
 
@@ -232,7 +239,7 @@ public final class PgVectorBench {
                 }
                 System.out.printf(Locale.ROOT, "%nPLAYER-SCOPE KNN (HNSW, hnsw.iterative_scan = relaxed_order), "
                         + "player with %,d of %,d messages%n", heavyRows.size(), vectors.length);
-                for (int ef : new int[] {40, 100, 200, 400, 800}) {
+                for (int ef : new int[] {40, 100, 200, 400, 800, 1000}) {
                     pg.vectorIndex().efSearch(ef);
                     Stats player = measure(100, i -> pg.vectorIndex().search(VectorQuery.player(SPACE, heavy, pqs.get(i), K))
                             .stream().map(VectorMatch::messageId).toList(), ptruth);

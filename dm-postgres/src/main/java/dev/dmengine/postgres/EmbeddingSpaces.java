@@ -49,10 +49,14 @@ public final class EmbeddingSpaces {
     private final Db db;
     private final String spaces;
     private final Map<EmbeddingSpace, Info> known = new ConcurrentHashMap<>();
+    private final int hnswM;
+    private final int hnswEfConstruction;
 
-    EmbeddingSpaces(Db db) {
+    EmbeddingSpaces(Db db, int hnswM, int hnswEfConstruction) {
         this.db = db;
         this.spaces = db.game() + ".embedding_spaces";
+        this.hnswM = hnswM;
+        this.hnswEfConstruction = hnswEfConstruction;
     }
 
     /** The active space, if one was set. */
@@ -100,7 +104,8 @@ public final class EmbeddingSpaces {
             h.execute("CREATE INDEX " + bare + "_player_idx ON " + table + " (player_id)");
             if (space.dimension() <= MAX_HNSW_DIMENSION) {
                 h.execute("CREATE INDEX " + bare + "_hnsw_idx ON " + table
-                        + " USING hnsw (embedding vector_cosine_ops)");
+                        + " USING hnsw (embedding vector_cosine_ops) WITH (m = " + hnswM + ", ef_construction = "
+                        + hnswEfConstruction + ")");
             }
             return new Info(id, space, state, table);
         });

@@ -96,7 +96,7 @@ public final class PostgresAdapters implements AutoCloseable {
         this.messages = new PostgresMessageStore(db);
         this.turns = new PostgresTurnStore(db);
         this.assets = new PostgresAssetStore(db);
-        this.embeddingSpaces = new EmbeddingSpaces(db);
+        this.embeddingSpaces = new EmbeddingSpaces(db, b.hnswM, b.hnswEfConstruction);
         this.vectorIndex = new PgVectorIndex(db, embeddingSpaces).efSearch(b.hnswEfSearch);
         this.jobQueue = new PostgresJobQueue(db);
         this.transactor = new JdbiTransactor(db);
@@ -242,6 +242,8 @@ public final class PostgresAdapters implements AutoCloseable {
         private int maxJsonBytes = 256 * 1024;
         private int maxTextChars = 100_000;
         private int hnswEfSearch = 400;
+        private int hnswM = 16;
+        private int hnswEfConstruction = 64;
 
         private Builder() {
         }
@@ -349,6 +351,24 @@ public final class PostgresAdapters implements AutoCloseable {
                 throw new IllegalArgumentException("hnswEfSearch must be 1 to 1000, was " + ef);
             }
             this.hnswEfSearch = ef;
+            return this;
+        }
+
+        /**
+         * The HNSW graph of embedding spaces registered from now on: {@code m} (default 16) and
+         * {@code ef_construction} (default 64). Larger is closer to exact for player-scope
+         * searches and slower to insert; see the module README for measurements.
+         */
+        public Builder hnsw(int m, int efConstruction) {
+            if (m < 2 || m > 100) {
+                throw new IllegalArgumentException("hnsw m must be 2 to 100, was " + m);
+            }
+            if (efConstruction < 4 || efConstruction > 1_000 || efConstruction < 2 * m) {
+                throw new IllegalArgumentException("hnsw ef_construction must be 4 to 1000 and at least 2·m, was "
+                        + efConstruction);
+            }
+            this.hnswM = m;
+            this.hnswEfConstruction = efConstruction;
             return this;
         }
 
