@@ -1,0 +1,85 @@
+package dev.dmengine.postgres;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * Where the integration tests find PostgreSQL (system property {@code dm.test.pg.url} or
+ * environment {@code DM_TEST_PG_URL}, default {@code jdbc:postgresql://127.0.0.1:5432/test}),
+ * and adapters on schemas of their own ({@code auth_<random>}, {@code game_<random>}) that
+ * {@link Schemas#close()} drops.
+ */
+final class PgTest {
+
+    static final String URL = setting("dm.test.pg.url", "DM_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test");
+    static final String USER = setting("dm.test.pg.user", "DM_TEST_PG_USER", "postgres");
+    static final String PASSWORD = setting("dm.test.pg.password", "DM_TEST_PG_PASSWORD", "");
+
+    private PgTest() {
+    }
+
+    static String setting(String property, String env, String fallback) {
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(env);
+        }
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    static String randomSuffix() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 10).toLowerCase(Locale.ROOT);
+    }
+
+    static PostgresAdapters.Builder builder(String suffix) {
+        return PostgresAdapters.builder().jdbcUrl(URL).user(USER).password(PASSWORD)
+                .authSchema("auth_" + suffix).gameSchema("game_" + suffix).maxPoolSize(4);
+    }
+
+    /** Adapters on fresh random schemas, dropped again on close. */
+    static final class Schemas implements AutoCloseable {
+        final PostgresAdapters pg;
+
+        Schemas() {
+            this(builder(randomSuffix()));
+        }
+
+        Schemas(PostgresAdapters.Builder builder) {
+            this.pg = builder.build();
+        }
+
+        @Override
+        public void close() {
+            try {
+                pg.dropSchemas();
+            } finally {
+                pg.close();
+            }
+        }
+    }
+
+    static Connection connect() throws SQLException {
+        return DriverManager.getConnection(URL, USER, PASSWORD);
+    }
+
+    static float[] randomVector(Random random, int dimension) {
+        float[] v = new float[dimension];
+        for (int i = 0; i < dimension; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+
+    static double cosine(float[] a, float[] b) {
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return dot / (Math.sqrt(na) * Math.sqrt(nb));
+    }
+}

@@ -1,0 +1,524 @@
+package dev.dmengine.replicate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dmengine.replicate.internal.Deadline;
+import dev.dmengine.replicate.internal.ReplicateApi;
+import dev.dmengine.replicate.internal.ReplicateApi.Target;
+import dev.dmengine.replicate.internal.Secrets;
+import dev.dmengine.replicate.internal.SseReader;
+import dev.dmengine.spi.DmException;
+import dev.dmengine.spi.UnavailableException;
+import dev.dmengine.spi.generation.GenerationHandler;
+import dev.dmengine.spi.generation.GenerationRequest;
+import dev.dmengine.spi.generation.GenerationResult;
+import dev.dmengine.spi.generation.LanguageModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link LanguageModel} on Replicate's predictions API.
+ *
+ * <p>A generation creates one prediction — for an official model
+ * ({@code POST /v1/models/{owner}/{name}/predictions}), a model version ({@code POST /v1/predictions}
+ * with {@code version}) or a deployment ({@code POST /v1/deployments/{owner}/{name}/predictions}) —
+ * with {@code "stream": true} and a {@code Cancel-After} deadline, then reads the server-sent events
+ * at the prediction's {@code urls.stream}: {@code output} events carry text, an {@code error} event
+ * fails the prediction, and {@code done} ends it (its JSON may carry a {@code reason} such as
+ * {@code canceled}). When the prediction has no stream URL, or the stream breaks, the adapter polls
+ * {@code GET /v1/predictions/{id}} and emits the output that is new since the last poll. With
+ * {@link Builder#streaming(boolean) streaming(false)} it creates with {@code Prefer: wait} and polls
+ * only if the prediction is not finished when that returns.
+ *
+ * <p>The request's {@link dev.dmengine.spi.generation.CancellationSignal}, the first-token timeout
+ * and the total timeout abort the read and cancel the prediction
+ * ({@code POST /v1/predictions/{id}/cancel}). Retries, the handling of an ambiguous create and the
+ * circuit breaker are {@link ReplicateApi}'s. The token is never logged nor put in an exception.
+ */
+public final class ReplicateLanguageModel implements LanguageModel {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicateLanguageModel.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ReplicateApi api;
+    private final Target target;
+    private final ReplicatePromptFormat format;
+    private final boolean streaming;
+    private final Duration firstTokenTimeout;
+    private final Duration totalTimeout;
+    private final Duration pollInterval;
+    private final Duration preferWait;
+
+    private ReplicateLanguageModel(Builder b) {
+        this.api = b.settings.api();
+        this.target = b.settings.target();
+        this.format = b.format;
+        this.streaming = b.streaming;
+        this.firstTokenTimeout = ReplicateSettings.positive(b.firstTokenTimeout, "firstTokenTimeout");
+        this.totalTimeout = ReplicateSettings.positive(b.totalTimeout, "totalTimeout");
+        this.pollInterval = ReplicateSettings.positive(b.pollInterval, "pollInterval");
+        Duration wait = ReplicateSettings.positive(b.preferWait, "preferWait");
+        if (wait.compareTo(Duration.ofSeconds(60)) > 0) {
+            throw new IllegalArgumentException("preferWait must be at most 60 s (Replicate's limit), was " + wait);
+        }
+        this.preferWait = wait;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String modelId() {
+        return target.describe();
+    }
+
+    @Override
+    public void generate(GenerationRequest request, GenerationHandler handler) {
+        GenerationResult result;
+        try {
+            result = run(request, handler);
+        } catch (CancellationException | DmException e) {
+            handler.onError(e);
+            return;
+        } catch (RuntimeException e) {
+            handler.onError(new UnavailableException("Replicate generation failed: " + e.getClass().getSimpleName(), e));
+            return;
+        }
+        handler.onComplete(result);
+    }
+
+    /** The text emitted so far, and the emitting. */
+    private static final class Output {
+        final StringBuilder text = new StringBuilder();
+        final GenerationHandler handler;
+        final GenerationRequest request;
+        final Deadline guard;
+        int tokens;
+        /** Replicate reported the prediction over (succeeded, failed, canceled): nothing to cancel. */
+        boolean ended;
+
+        Output(GenerationHandler handler, GenerationRequest request, Deadline guard) {
+            this.handler = handler;
+            this.request = request;
+            this.guard = guard;
+        }
+
+        void token(String t) {
+            if (t.isEmpty()) {
+                return;
+            }
+            guard.firstTokenArrived();
+            tokens++;
+            text.append(t);
+            handler.onToken(t);
+            if (request.cancellation().isCancelled()) {
+                guard.abort(Deadline.Reason.CANCELLED);
+                throw new CancellationException("generation cancelled after " + tokens + " chunks");
+            }
+        }
+
+        /** Emits the part of a polled output (a string or an array of strings) not emitted yet. */
+        void catchUp(JsonNode output) {
+            if (output == null || output.isNull()) {
+                return;
+            }
+            int emitted = text.length();
+            int pos = 0;
+            Iterable<JsonNode> pieces = output.isArray() ? output : java.util.List.of(output);
+            for (JsonNode piece : pieces) {
+                String s = piece.isTextual() ? piece.asText() : piece.toString();
+                int end = pos + s.length();
+                if (end > emitted) {
+                    token(s.substring(Math.max(0, emitted - pos)));
+                    emitted = text.length();
+                }
+                pos = end;
+            }
+        }
+    }
+
+    private GenerationResult run(GenerationRequest request, GenerationHandler handler) {
+        if (request.cancellation().isCancelled()) {
+            throw new CancellationException("generation cancelled before it started");
+        }
+        long start = System.nanoTime();
+        long deadline = start + totalTimeout.toNanos();
+        ObjectNode input = format.input(request);
+        JsonNode prediction = api.create(target, input, streaming, streaming ? null : preferWait,
+                totalTimeout.plusSeconds(5), deadline);
+        String id = prediction.path("id").asText();
+        if (id.isEmpty()) {
+            throw new UnavailableException("Replicate created a prediction without an id");
+        }
+        Deadline guard = new Deadline();
+        long now = System.nanoTime();
+        guard.arm(Math.min(start + firstTokenTimeout.toNanos(), deadline) - now, deadline - now);
+        request.cancellation().onCancel(() -> guard.abort(Deadline.Reason.CANCELLED));
+        Output out = new Output(handler, request, guard);
+        boolean finished = false;
+        try {
+            if (request.cancellation().isCancelled()) {
+                throw new CancellationException("generation cancelled");
+            }
+            String mode = "poll";
+            JsonNode last = prediction;
+            String finishReason = "stop";
+            String stream = prediction.path("urls").path("stream").asText("");
+            if (streaming && !stream.isEmpty() && !terminal(prediction)) {
+                mode = "stream";
+                if (!stream(URI.create(stream), id, out, guard, deadline)) {
+                    mode = "stream+poll";
+                    last = poll(api.get(id, deadline), out, guard, deadline);
+                }
+            } else {
+                last = poll(prediction, out, guard, deadline);
+            }
+            finished = true;
+            out.ended = true;
+            Map<String, String> attributes = new LinkedHashMap<>();
+            attributes.put("provider", "replicate");
+            attributes.put("prediction_id", id);
+            attributes.put("model", last.path("model").asText(prediction.path("model").asText(target.describe())));
+            String version = last.path("version").asText(prediction.path("version").asText(""));
+            if (!version.isEmpty()) {
+                attributes.put("version", version);
+            }
+            if (target.kind() == Target.Kind.DEPLOYMENT) {
+                attributes.put("deployment", target.owner() + "/" + target.name());
+            }
+            attributes.put("mode", mode);
+            attributes.putAll(format.parameters(input));
+            int outputTokens = last.path("metrics").path("output_token_count").asInt(out.tokens);
+            return new GenerationResult(out.text.toString(), finishReason, outputTokens, attributes);
+        } catch (CancellationException e) {
+            api.cancel(id);
+            throw e;
+        } catch (RuntimeException e) {
+            if (!finished && !out.ended) {
+                api.cancel(id);
+            }
+            throw e;
+        } finally {
+            guard.disarm();
+        }
+    }
+
+    /**
+     * Reads the prediction's event stream. Returns true when it ended with {@code done}, false when
+     * it broke off or could not be opened (the caller then polls for the rest).
+     */
+    private boolean stream(URI url, String id, Output out, Deadline guard, long deadline) {
+        try {
+            CompletableFuture<HttpResponse<InputStream>> pending = api.httpClient().sendAsync(
+                    api.streamRequest(url, deadline).build(), HttpResponse.BodyHandlers.ofInputStream());
+            guard.watch(() -> pending.cancel(true));
+            HttpResponse<InputStream> response;
+            try {
+                response = pending.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (CancellationException e) {
+                throw new IOException("request aborted", e);
+            }
+            guard.watch(response.body());
+            if (response.statusCode() != 200) {
+                LOG.debug("stream of prediction {} answered HTTP {} ({}); polling instead", id, response.statusCode(),
+                        api.drain(response));
+                return false;
+            }
+            try (SseReader sse = new SseReader(response.body())) {
+                SseReader.Event event;
+                while ((event = sse.next()) != null) {
+                    switch (event.event()) {
+                        case "output" -> out.token(event.data());
+                        case "error" -> {
+                            out.ended = true;
+                            throw new UnavailableException("prediction " + id + " failed: " + errorText(event.data()));
+                        }
+                        case "done" -> {
+                            String reason = doneReason(event.data(), id);
+                            out.ended = true;
+                            if (reason.isEmpty()) {
+                                return true;
+                            }
+                            if (out.request.cancellation().isCancelled()) {
+                                throw new CancellationException("generation cancelled");
+                            }
+                            throw new UnavailableException("prediction " + id + " ended without finishing: " + reason);
+                        }
+                        default -> { /* logs and unknown events carry nothing for the reply */ }
+                    }
+                }
+            }
+            if (guard.reason() != null) {
+                throw new IOException("stream aborted");
+            }
+            LOG.debug("stream of prediction {} ended without done; polling for the rest", id);
+            return false;
+        } catch (IOException e) {
+            failIfAborted(guard, out);
+            LOG.debug("stream of prediction {} broke ({}); polling for the rest", id, e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted");
+        }
+    }
+
+    private JsonNode poll(JsonNode prediction, Output out, Deadline guard, long deadline) {
+        JsonNode p = prediction;
+        String id = p.path("id").asText();
+        CountDownLatch woken = new CountDownLatch(1);
+        guard.watch(woken::countDown);
+        while (true) {
+            out.catchUp(p.get("output"));
+            String status = p.path("status").asText();
+            out.ended = terminal(p);
+            switch (status) {
+                case "succeeded" -> {
+                    return p;
+                }
+                case "failed" -> throw new UnavailableException("prediction " + id + " failed: "
+                        + Secrets.scrub(p.path("error").asText("no error given"), api.token()));
+                case "canceled", "aborted" -> {
+                    if (out.request.cancellation().isCancelled()) {
+                        throw new CancellationException("generation cancelled");
+                    }
+                    throw new UnavailableException("prediction " + id + " was " + status
+                            + " before it finished (its Cancel-After deadline or another client)");
+                }
+                default -> { /* starting, processing */ }
+            }
+            try {
+                boolean woke = woken.await(pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+                if (woke || guard.reason() != null) {
+                    failIfAborted(guard, out);
+                    if (woke) {
+                        TimeUnit.NANOSECONDS.sleep(pollInterval.toNanos()); // a timer that no longer applies
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("interrupted");
+            }
+            p = api.get(id, deadline);
+        }
+    }
+
+    private void failIfAborted(Deadline guard, Output out) {
+        Deadline.Reason why = guard.reason();
+        if (why == Deadline.Reason.CANCELLED || out.request.cancellation().isCancelled()) {
+            throw new CancellationException("generation cancelled");
+        }
+        if (why == Deadline.Reason.FIRST_TOKEN_TIMEOUT && out.tokens == 0) {
+            throw new UnavailableException("Replicate sent no token within " + firstTokenTimeout.toMillis() + " ms");
+        }
+        if (why == Deadline.Reason.TOTAL_TIMEOUT) {
+            throw new UnavailableException("generation exceeded the total timeout of " + totalTimeout.toMillis() + " ms");
+        }
+    }
+
+    private static boolean terminal(JsonNode prediction) {
+        return switch (prediction.path("status").asText()) {
+            case "succeeded", "failed", "canceled", "aborted" -> true;
+            default -> false;
+        };
+    }
+
+    private String errorText(String data) {
+        try {
+            JsonNode node = JSON.readTree(data);
+            if (node != null && node.hasNonNull("detail")) {
+                return Secrets.scrub(node.get("detail").asText(), api.token());
+            }
+        } catch (IOException notJson) {
+            // plain text
+        }
+        return Secrets.scrub(data, api.token());
+    }
+
+    /** The {@code reason} of a done event ({@code ""} for a success); a done that is not JSON is malformed. */
+    private String doneReason(String data, String id) {
+        JsonNode node;
+        try {
+            node = data.isBlank() ? JSON.createObjectNode() : JSON.readTree(data);
+        } catch (IOException e) {
+            throw new UnavailableException("Replicate sent a malformed done event for prediction " + id + ": "
+                    + Secrets.scrub(data, api.token()));
+        }
+        if (node == null || !node.isObject()) {
+            throw new UnavailableException("Replicate sent a malformed done event for prediction " + id + ": "
+                    + Secrets.scrub(data, api.token()));
+        }
+        return node.path("reason").asText("");
+    }
+
+    @Override
+    public String toString() {
+        return "ReplicateLanguageModel[" + target.describe() + " at " + api.base() + ", token=[redacted]]";
+    }
+
+    /** Settings of a {@link ReplicateLanguageModel}: a token and one of model, version or deployment. */
+    public static final class Builder {
+        private final ReplicateSettings settings = new ReplicateSettings();
+        private ReplicatePromptFormat format = ReplicatePromptFormat.llama3();
+        private boolean streaming = true;
+        private Duration firstTokenTimeout = Duration.ofSeconds(120);
+        private Duration totalTimeout = Duration.ofMinutes(5);
+        private Duration pollInterval = Duration.ofMillis(500);
+        private Duration preferWait = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** The API root, {@code https://api.replicate.com/v1} by default. */
+        public Builder baseUrl(String value) {
+            settings.baseUrl = value;
+            return this;
+        }
+
+        /** The API token; see {@link #apiTokenFromEnvironment()}. Never logged. */
+        public Builder apiToken(String value) {
+            settings.apiToken = value;
+            return this;
+        }
+
+        /** Reads the token from the {@code REPLICATE_API_TOKEN} environment variable. */
+        public Builder apiTokenFromEnvironment() {
+            settings.apiToken = System.getenv("REPLICATE_API_TOKEN");
+            settings.tokenFromEnvironment = true;
+            return this;
+        }
+
+        /** An official model, {@code owner/name}, e.g. {@code meta/meta-llama-3-8b-instruct}. */
+        public Builder model(String ownerSlashName) {
+            settings.model(ownerSlashName);
+            return this;
+        }
+
+        /** A model version: its 64-character id, or {@code owner/name:id}. */
+        public Builder version(String version) {
+            settings.version(version);
+            return this;
+        }
+
+        /** A deployment, {@code owner/name}. */
+        public Builder deployment(String ownerSlashName) {
+            settings.deployment(ownerSlashName);
+            return this;
+        }
+
+        public Builder promptFormat(ReplicatePromptFormat value) {
+            format = java.util.Objects.requireNonNull(value, "promptFormat");
+            return this;
+        }
+
+        /** Stream through {@code urls.stream} (default); false creates with {@code Prefer: wait} and polls. */
+        public Builder streaming(boolean value) {
+            streaming = value;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            settings.connectTimeout = value;
+            return this;
+        }
+
+        /** Longest wait for the first token, counted from the start of the call (cold boots are slow). */
+        public Builder firstTokenTimeout(Duration value) {
+            firstTokenTimeout = value;
+            return this;
+        }
+
+        /** Longest a generation may take; also sent as the prediction's {@code Cancel-After}. */
+        public Builder totalTimeout(Duration value) {
+            totalTimeout = value;
+            return this;
+        }
+
+        /** Longest wait for one API response (create, get, list, cancel). */
+        public Builder requestTimeout(Duration value) {
+            settings.requestTimeout = value;
+            return this;
+        }
+
+        public Builder pollInterval(Duration value) {
+            pollInterval = value;
+            return this;
+        }
+
+        /**
+         * Without streaming, how long the create holds its response ({@code Prefer: wait=N}, at most
+         * 60 s) before the adapter polls; 10 s by default. A cancel or a timeout cannot interrupt this
+         * wait (aborting a create would leave its outcome unknown), so keep it short.
+         */
+        public Builder preferWait(Duration value) {
+            preferWait = value;
+            return this;
+        }
+
+        public Builder maxRetries(int value) {
+            settings.maxRetries = value;
+            return this;
+        }
+
+        public Builder initialBackoff(Duration value) {
+            settings.initialBackoff = value;
+            return this;
+        }
+
+        public Builder maxBackoff(Duration value) {
+            settings.maxBackoff = value;
+            return this;
+        }
+
+        public Builder maxRetryAfter(Duration value) {
+            settings.maxRetryAfter = value;
+            return this;
+        }
+
+        public Builder circuitBreakerThreshold(int value) {
+            settings.circuitBreakerThreshold = value;
+            return this;
+        }
+
+        public Builder circuitBreakerCoolDown(Duration value) {
+            settings.circuitBreakerCoolDown = value;
+            return this;
+        }
+
+        public Builder clock(java.time.Clock value) {
+            settings.clock = value;
+            return this;
+        }
+
+        public Builder httpClient(java.net.http.HttpClient value) {
+            settings.httpClient = value;
+            return this;
+        }
+
+        public ReplicateLanguageModel build() {
+            return new ReplicateLanguageModel(this);
+        }
+
+        @Override
+        public String toString() {
+            return "ReplicateLanguageModel.Builder[" + settings + "]";
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.dmengine.replicate;
+
+import dev.dmengine.spi.generation.LanguageModel;
+import dev.dmengine.testkit.LanguageModelContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/** The LanguageModel contract, streaming through a fake Replicate's {@code urls.stream} SSE. */
+class ReplicateLanguageModelTest extends LanguageModelContract {
+
+    static final String TOKEN = "r8_TestTokenThatMustNeverLeak0123456789";
+    private static FakeReplicateServer server;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = new FakeReplicateServer();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Override
+    protected LanguageModel newModel() {
+        server.reset();
+        return ReplicateLanguageModel.builder()
+                .baseUrl(server.baseUrl())
+                .apiToken(TOKEN)
+                .model("meta/meta-llama-3-8b-instruct")
+                .firstTokenTimeout(Duration.ofSeconds(20))
+                .totalTimeout(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(10))
+                .build();
+    }
+}
