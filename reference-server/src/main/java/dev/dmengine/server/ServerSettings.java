@@ -26,10 +26,10 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                              boolean insecureCookies, Optional<Postgres> postgres, int jobWorkers) {
 
     /** The Postgres adapter's settings; present when {@code dm.postgres.url} is set. */
-    public record Postgres(String url, String user, String password, Optional<String> schema) {
+    public record Postgres(String url, String user, String password, Optional<String> schemaPrefix, int maxPoolSize) {
         @Override
         public String toString() { // never the password
-            return "Postgres[url=" + url + ", user=" + user + ", schema=" + schema.orElse("(default)") + "]";
+            return "Postgres[url=" + url + ", user=" + user + ", schemaPrefix=" + schemaPrefix.orElse("") + ", maxPoolSize=" + maxPoolSize + "]";
         }
     }
 
@@ -95,8 +95,13 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                 throw new IllegalArgumentException("dm.postgres.url is set but dm.postgres.user is missing "
                         + "(env DM_POSTGRES_USER); set it, or remove dm.postgres.url for the embedded profile");
             }
-            postgres = Optional.of(new Postgres(pgUrl.get(), pgUser.get(), pgPassword.orElse(""),
-                    text(dm, "postgres.schema")));
+            Optional<String> prefix = text(dm, "postgres.schema-prefix");
+            if (prefix.isPresent() && !prefix.get().matches("[a-z_][a-z0-9_]{0,40}")) {
+                throw new IllegalArgumentException("dm.postgres.schema-prefix must be lower-case letters, digits and _, "
+                        + "was " + prefix.get());
+            }
+            postgres = Optional.of(new Postgres(pgUrl.get(), pgUser.get(), pgPassword.orElse(""), prefix,
+                    integer(dm, "postgres.max-pool-size", 10, 1, 200)));
         } else if (pgUser.isPresent() || pgPassword.isPresent()) {
             throw new IllegalArgumentException("dm.postgres.user/password are set but dm.postgres.url is missing "
                     + "(env DM_POSTGRES_URL); set it, or remove the other dm.postgres keys");

@@ -6,11 +6,14 @@ import dev.dmengine.core.auth.AuthService;
 import dev.dmengine.core.auth.TokenKeys;
 import dev.dmengine.core.memory.InMemoryEventBus;
 import dev.dmengine.core.narrator.OfflineNarrator;
+import dev.dmengine.postgres.PostgresAdapters;
 import dev.dmengine.spi.infra.Event;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.PrivateKey;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,18 +41,45 @@ final class Wiring {
     final List<AutoCloseable> closeables = new ArrayList<>();
     final String profile;
 
+    private static PostgresAdapters postgres(ServerSettings.Postgres s) {
+        PostgresAdapters.Builder b = PostgresAdapters.builder().jdbcUrl(s.url()).user(s.user()).password(s.password())
+                .maxPoolSize(s.maxPoolSize()).poolName("dm-server");
+        s.schemaPrefix().ifPresent(b::schemaPrefix);
+        try {
+            PostgresAdapters pg = b.build(); // applies pending migrations
+            LOG.info("Postgres adapters on {} (schemas {}, {})", s.url(), pg.authSchema(), pg.gameSchema());
+            return pg;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("dm.postgres.url: cannot open or migrate the database at " + s.url() + " as "
+                    + s.user() + ": " + e.getMessage(), e);
+        }
+    }
+
     Wiring(ServerSettings settings, Consumer<Event> observer) {
         Clock clock = Clock.systemUTC();
         DmEngine.Builder builder = DmEngine.builder().clock(clock)
                 .languageModel(new OfflineNarrator(settings.narratorPacing()));
         if (settings.postgres().isPresent()) {
-            throw new IllegalArgumentException("dm.postgres.url is set, but this build has no Postgres adapter yet; "
-                    + "remove dm.postgres.* to run on the embedded profile");
+            PostgresAdapters pg = postgres(settings.postgres().get());
+            closeables.add(pg);
+            builder.playerStore(pg.players()).refreshTokenStore(pg.refreshTokens()).characterStore(pg.characters())
+                    .sessionStore(pg.sessions()).messageStore(pg.messages()).turnStore(pg.turns())
+                    .assetStore(pg.assets()).vectorIndex(pg.vectorIndex()).jobQueue(pg.jobQueue())
+                    .transactor(pg.transactor());
+            checks.add(new Check("postgres", () -> {
+                try (Connection c = pg.dataSource().getConnection()) {
+                    return c.isValid(2) ? null : "the connection is not valid";
+                } catch (SQLException e) {
+                    return "cannot connect: " + e.getMessage();
+                }
+            }));
+            profile = "postgres";
+        } else {
+            checks.add(new Check("stores", () -> null));
+            profile = "embedded";
         }
-        profile = "embedded";
         this.events = new EventTap(new InMemoryEventBus(clock), observer);
         builder.eventBus(events);
-        checks.add(new Check("stores", () -> null));
         this.engine = builder.build();
         checks.add(new Check("event-bus", () -> {
             events.since("health", 0, 1);

@@ -15,6 +15,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** The whole game over HTTP on the embedded profile; {@code PostgresGameFlowIT} runs it on Postgres. */
 class GameFlowTest {
 
     static TestServer server;
@@ -29,7 +30,7 @@ class GameFlowTest {
         server.close();
     }
 
-    static List<SseReader.Event> streamTurn(String session, String token, String text, String key) {
+    static List<SseReader.Event> streamTurn(TestServer server, String session, String token, String text, String key) {
         HttpRequest.Builder b = server.request("/api/sessions/" + session + "/messages", token)
                 .header("Content-Type", "application/json").header("Accept", "text/event-stream")
                 .POST(HttpRequest.BodyPublishers.ofString(TestServer.write(Map.of("text", text))));
@@ -68,7 +69,7 @@ class GameFlowTest {
         List<String> said = List.of("I open the door", "I look around the hall", "I climb the stairs");
         List<String> replies = new ArrayList<>();
         for (String text : said) {
-            List<SseReader.Event> events = streamTurn(sessionId, p.access(), text, null);
+            List<SseReader.Event> events = streamTurn(server, sessionId, p.access(), text, null);
             assertThat(events.getFirst().name()).isEqualTo("turn.started");
             assertThat(events.getFirst().json().get("text").asText()).isEqualTo(text);
             assertThat(events.getLast().name()).isEqualTo("turn.completed");
@@ -145,7 +146,7 @@ class GameFlowTest {
     void regenerate_streams_a_new_reply_to_the_same_player_message() {
         TestServer.Player p = server.player("Cora");
         String session = server.session(p);
-        streamTurn(session, p.access(), "I knock on the gate", null);
+        streamTurn(server, session, p.access(), "I knock on the gate", null);
         TestServer.SseResponse r = server.openSse(server.request("/api/sessions/" + session + "/regenerate", p.access())
                 .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(r.status()).isEqualTo(200);
@@ -162,8 +163,8 @@ class GameFlowTest {
     void an_idempotent_retry_of_a_streamed_turn_returns_the_first_result_without_a_second_turn() {
         TestServer.Player p = server.player("Dain");
         String session = server.session(p);
-        List<SseReader.Event> first = streamTurn(session, p.access(), "I draw my sword", "retry-1");
-        List<SseReader.Event> second = streamTurn(session, p.access(), "I draw my sword", "retry-1");
+        List<SseReader.Event> first = streamTurn(server, session, p.access(), "I draw my sword", "retry-1");
+        List<SseReader.Event> second = streamTurn(server, session, p.access(), "I draw my sword", "retry-1");
         assertThat(second).hasSize(1);
         assertThat(second.getFirst().json().get("replayed").asBoolean()).isTrue();
         assertThat(second.getFirst().json().get("dmMessageId").asText())

@@ -37,8 +37,7 @@ class ServiceApiTest {
     void search_finds_a_sessions_messages_and_never_another_scope() throws Exception {
         TestServer.Player p = server.player("Vel");
         String session = server.session(p);
-        GameFlowTest.server = server;
-        GameFlowTest.streamTurn(session, p.access(), "I search the dusty library shelves", null);
+        GameFlowTest.streamTurn(server, session, p.access(), "I search the dusty library shelves", null);
         TestServer.Response r = server.post("/vec/search", TestServer.SERVICE_TOKEN,
                 Map.of("sessionId", session, "text", "library shelves", "k", 3));
         assertThat(r.status()).isEqualTo(200);

@@ -43,6 +43,14 @@ class SettingsTest {
     }
 
     @Test
+    void an_unreachable_database_stops_start_up_naming_the_setting() {
+        ServerSettings s = settings(Map.of("dm.postgres.url", "jdbc:postgresql://127.0.0.1:1/none",
+                "dm.postgres.user", "nobody"));
+        assertThatThrownBy(() -> new DmServer(s)).hasMessageContaining("dm.postgres.url")
+                .hasMessageContaining("127.0.0.1:1");
+    }
+
+    @Test
     void a_signing_key_without_its_public_key_stops_start_up() {
         assertThatThrownBy(() -> settings(Map.of("dm.auth.signing-key", "abc")))
                 .hasMessageContaining("dm.auth.public-key");
