@@ -72,7 +72,7 @@ public final class DmServer {
                 .error(Exception.class, Problems::handle);
 
         WsRouting.Builder ws = WsRouting.builder().endpoint(SessionSocket.PATH,
-                () -> new SessionSocket(wiring.engine, authn, wiring.events, metrics, settings.heartbeat()));
+                () -> new SessionSocket(wiring.engine, authn, wiring.events, metrics, settings.heartbeat(), game::closing));
 
         this.server = WebServer.builder()
                 .host(settings.host())

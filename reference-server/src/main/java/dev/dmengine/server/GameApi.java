@@ -80,9 +80,13 @@ final class GameApi {
                 .get("/api/jobs/{id}", this::job);
     }
 
-    /** Ends open event streams (shutdown). */
+    /** Ends open event streams and WebSockets (shutdown). */
     void close() {
         closing = true;
+    }
+
+    boolean closing() {
+        return closing;
     }
 
     private Authn.Caller caller(ServerRequest req) {

@@ -39,13 +39,16 @@ final class SessionSocket implements WsListener {
     private final EventTap events;
     private final Metrics metrics;
     private final Duration heartbeat;
+    private final java.util.function.BooleanSupplier closing;
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(4096);
     private final AtomicBoolean open = new AtomicBoolean();
     private volatile UUID sessionId;
     private volatile long after;
     private volatile Subscription subscription;
 
-    SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, Duration heartbeat) {
+    SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, Duration heartbeat,
+                  java.util.function.BooleanSupplier closing) {
+        this.closing = closing;
         this.engine = engine;
         this.authn = authn;
         this.events = events;
@@ -87,7 +90,7 @@ final class SessionSocket implements WsListener {
         long last = System.nanoTime();
         try {
             send(session, "{\"event\":\"heartbeat\",\"data\":{\"at\":\"" + Instant.now() + "\"}}");
-            while (open.get()) {
+            while (open.get() && !closing.getAsBoolean()) {
                 Event e = queue.poll(250, TimeUnit.MILLISECONDS);
                 if (e != null) {
                     send(session, "{\"id\":" + e.id() + ",\"event\":" + Http.MAPPER.writeValueAsString(e.name())
