@@ -324,6 +324,7 @@ final class GameApi {
                 Map.of("Upgrade", "websocket"), java.util.List.of());
     }
 
+    @SuppressWarnings("try") // the subscription is held open by the try, not used in it
     private void events(ServerRequest req, ServerResponse res) {
         UUID owner = caller(req).player().id();
         UUID sessionId = id(req);
