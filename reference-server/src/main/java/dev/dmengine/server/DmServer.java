@@ -38,6 +38,7 @@ public final class DmServer {
     private final GameApi game;
     private final Routes routes = new Routes();
     private final ClientIps clientIps;
+    private final Authn authn;
     private final WebServer server;
     private volatile boolean stopped;
 
@@ -55,7 +56,7 @@ public final class DmServer {
             origins.add("http://127.0.0.1:" + port);
         }
         AuthCookies cookies = settings.insecureCookies() ? AuthCookies.insecureLocalhost() : AuthCookies.secure();
-        Authn authn = new Authn(wiring.auth, cookies, new CsrfGuard(origins));
+        this.authn = new Authn(wiring.auth, cookies, new CsrfGuard(origins));
         this.game = new GameApi(wiring.engine, authn, runner, wiring.events, metrics, settings);
 
         new AuthApi(wiring.auth, authn, Clock.systemUTC(), settings.maxPayloadBytes()).routes(routes);
@@ -95,6 +96,15 @@ public final class DmServer {
         req.context().register(new RequestInfo(id, ip, start));
         res.header(RequestInfo.HEADER, id);
         try {
+            if (SessionSocket.isUpgrade(req.headers()) && new Routes.Route("GET", SessionSocket.PATH)
+                    .matches(req.path().path())) {
+                try {
+                    SessionSocket.authorize(wiring.engine, authn, req.path().path(), req.headers());
+                } catch (RuntimeException e) {
+                    Problems.handle(req, res, e);
+                    return;
+                }
+            }
             chain.proceed();
         } finally {
             int status = res.status().code();
