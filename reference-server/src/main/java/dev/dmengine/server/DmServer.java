@@ -95,6 +95,8 @@ public final class DmServer {
                 req.headers().first(HeaderNames.create("CF-Connecting-IP")));
         req.context().register(new RequestInfo(id, ip, start));
         res.header(RequestInfo.HEADER, id);
+        res.header("X-Content-Type-Options", "nosniff");
+        res.header("Referrer-Policy", "no-referrer");
         try {
             if (SessionSocket.isUpgrade(req.headers()) && new Routes.Route("GET", SessionSocket.PATH)
                     .matches(req.path().path())) {
