@@ -23,7 +23,6 @@ import dev.dmengine.core.rules.SrdCharacterRules;
 import dev.dmengine.core.rules.SrdTurnRules;
 import dev.dmengine.core.turn.TurnConfig;
 import dev.dmengine.core.turn.TurnEngine;
-import dev.dmengine.core.turn.TurnEngines;
 import dev.dmengine.core.turn.TurnRules;
 import dev.dmengine.spi.Transactor;
 import dev.dmengine.spi.game.AssetStore;
@@ -73,7 +72,11 @@ public final class DmEngine {
         this.players = new PlayerService(b.playerStore, b.clock);
         this.characters = new CharacterService(b.characterStore, b.characterRules, b.clock);
         this.sessions = new SessionService(b.sessionStore, b.messageStore, b.vectorIndex, characters, b.clock);
-        this.turns = TurnEngines.create(ports, b.turnRules, b.tokenCounter, b.turnConfig);
+        this.turns = TurnEngine.builder().sessionStore(b.sessionStore).characterStore(b.characterStore)
+                .messageStore(b.messageStore).turnStore(b.turnStore).embedder(b.embedder).vectorIndex(b.vectorIndex)
+                .languageModel(b.languageModel).rateLimiter(b.rateLimiter).cache(b.cache).eventBus(b.eventBus)
+                .transactor(b.transactor).rules(b.turnRules).tokenCounter(b.tokenCounter).config(b.turnConfig)
+                .clock(b.clock).build();
     }
 
     public static Builder builder() {

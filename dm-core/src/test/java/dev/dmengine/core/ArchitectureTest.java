@@ -43,6 +43,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void core_packages_are_free_of_cycles() {
+        ArchitectureRules.corePackagesFreeOfCycles().check(classes);
+    }
+
+    @Test
     void spi_and_core_depend_on_no_adapter() {
         ArchitectureRules.coreKnowsNoAdapter().check(classes);
     }

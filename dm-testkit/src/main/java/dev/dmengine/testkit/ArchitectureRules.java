@@ -59,6 +59,13 @@ public final class ArchitectureRules {
                 .because("adapters depend on the core, never the reverse");
     }
 
+    /** The sub-packages of dm-core (turn, rules, prompt, memory, auth…) depend on each other without cycles. */
+    public static ArchRule corePackagesFreeOfCycles() {
+        return com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices()
+                .matching("dev.dmengine.core.(*)..").should().beFreeOfCycles()
+                .because("a cycle between engine packages makes neither understandable alone");
+    }
+
     /** The adapter rooted at {@code adapterPackage} depends on no other adapter nor on the server. */
     public static ArchRule adapterIsolated(String adapterPackage) {
         String[] others = ADAPTERS.stream().filter(a -> !a.equals(adapterPackage)).map(a -> a + "..")

@@ -100,7 +100,7 @@ public final class TurnEngine {
     private final Clock clock;
     private final ConcurrentHashMap<UUID, String> localLocks = new ConcurrentHashMap<>();
 
-    TurnEngine(SessionStore sessions, CharacterStore characters, MessageStore messages, TurnStore turns,
+    private TurnEngine(SessionStore sessions, CharacterStore characters, MessageStore messages, TurnStore turns,
                Embedder embedder, VectorIndex vectors, LanguageModel model, RateLimiter rateLimiter, Cache cache,
                EventBus events, Transactor transactor, TurnRules rules, PromptAssembler assembler,
                TurnConfig config, Clock clock) {
@@ -119,6 +119,128 @@ public final class TurnEngine {
         this.assembler = assembler;
         this.config = config;
         this.clock = clock;
+    }
+
+    /**
+     * A turn engine on the given ports; {@link dev.dmengine.core.DmEngine} is the usual way
+     * in. Every port is required except the rules ({@link TurnRules#none()}), the token
+     * counter (conservative), the config ({@link TurnConfig#defaults()}), the transactor
+     * (none) and the clock (UTC).
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link TurnEngine}; {@link #build()} names the first missing port. */
+    public static final class Builder {
+        private SessionStore sessions;
+        private CharacterStore characters;
+        private MessageStore messages;
+        private TurnStore turns;
+        private Embedder embedder;
+        private VectorIndex vectors;
+        private LanguageModel model;
+        private RateLimiter rateLimiter;
+        private Cache cache;
+        private EventBus events;
+        private Transactor transactor = Transactor.none();
+        private TurnRules rules = TurnRules.none();
+        private dev.dmengine.spi.generation.TokenCounter tokenCounter =
+                dev.dmengine.core.prompt.ConservativeTokenCounter.INSTANCE;
+        private TurnConfig config = TurnConfig.defaults();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        public Builder sessionStore(SessionStore value) {
+            sessions = value;
+            return this;
+        }
+
+        public Builder characterStore(CharacterStore value) {
+            characters = value;
+            return this;
+        }
+
+        public Builder messageStore(MessageStore value) {
+            messages = value;
+            return this;
+        }
+
+        public Builder turnStore(TurnStore value) {
+            turns = value;
+            return this;
+        }
+
+        public Builder embedder(Embedder value) {
+            embedder = value;
+            return this;
+        }
+
+        public Builder vectorIndex(VectorIndex value) {
+            vectors = value;
+            return this;
+        }
+
+        public Builder languageModel(LanguageModel value) {
+            model = value;
+            return this;
+        }
+
+        public Builder rateLimiter(RateLimiter value) {
+            rateLimiter = value;
+            return this;
+        }
+
+        public Builder cache(Cache value) {
+            cache = value;
+            return this;
+        }
+
+        public Builder eventBus(EventBus value) {
+            events = value;
+            return this;
+        }
+
+        public Builder transactor(Transactor value) {
+            transactor = Objects.requireNonNull(value, "transactor");
+            return this;
+        }
+
+        public Builder rules(TurnRules value) {
+            rules = Objects.requireNonNull(value, "rules");
+            return this;
+        }
+
+        public Builder tokenCounter(dev.dmengine.spi.generation.TokenCounter value) {
+            tokenCounter = Objects.requireNonNull(value, "tokenCounter");
+            return this;
+        }
+
+        public Builder config(TurnConfig value) {
+            config = Objects.requireNonNull(value, "config");
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        public TurnEngine build() {
+            return new TurnEngine(Objects.requireNonNull(sessions, "sessionStore is required"),
+                    Objects.requireNonNull(characters, "characterStore is required"),
+                    Objects.requireNonNull(messages, "messageStore is required"),
+                    Objects.requireNonNull(turns, "turnStore is required"),
+                    Objects.requireNonNull(embedder, "embedder is required"),
+                    Objects.requireNonNull(vectors, "vectorIndex is required"),
+                    Objects.requireNonNull(model, "languageModel is required"),
+                    Objects.requireNonNull(rateLimiter, "rateLimiter is required"),
+                    Objects.requireNonNull(cache, "cache is required"),
+                    Objects.requireNonNull(events, "eventBus is required"),
+                    transactor, rules, new PromptAssembler(tokenCounter, config.budget()), config, clock);
+        }
     }
 
     /** The event-bus topic of a session's events. */
