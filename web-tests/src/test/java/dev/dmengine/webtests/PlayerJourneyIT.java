@@ -237,6 +237,52 @@ class PlayerJourneyIT {
         assertThat(page.locator("#transcript .msg-dm .text")).hasText(new String[]{live});
     }
 
+    @Test
+    void theCharacterPanelFollowsTheTurnAndARefusedTurnCanBeTriedAgain() {
+        String email = "cass-" + System.nanoTime() + "@example.org";
+        String password = "willow basket at the ford " + System.nanoTime();
+        register(page, "Cass", email, password);
+        logIn(page, email, password);
+        String characterId = createCharacterByApi("Cass", "cleric");
+        String sessionId = post("/api/sessions", "{\"characterId\":\"" + characterId + "\",\"title\":\"Potions\"}");
+        page.navigate(gui.base + "/#/play/" + sessionId);
+        assertThat(page.locator("#connection")).hasAttribute("data-state", "live",
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(LONG));
+        Locator potions = page.locator("#inventory [data-item='healing-potion']");
+        assertThat(potions).hasText("Potion of Healing ×2");
+
+        // the server refuses the first attempt (as a busy server would): the player can try again
+        page.route("**/api/sessions/*/messages", route -> {
+            if (route.request().method().equals("POST")) {
+                route.fulfill(new com.microsoft.playwright.Route.FulfillOptions().setStatus(503)
+                        .setHeaders(Map.of("Content-Type", "application/problem+json", "Retry-After", "5"))
+                        .setBody("{\"type\":\"https://dmengine.dev/problems/unavailable\",\"title\":\"Service unavailable\","
+                                + "\"status\":503,\"detail\":\"the model is overloaded\"}"));
+            } else {
+                route.resume();
+            }
+        });
+        page.locator("#say").fill("I drink a potion");
+        page.locator("#say").press("Enter");
+        Locator refused = page.locator("#transcript .msg-error");
+        assertThat(refused).containsText("the model is overloaded");
+        assertThat(refused).containsText("Try again in 5 s");
+        assertThat(page.locator("#typing")).isHidden();
+        gui.screenshot(page, "12-play-turn-refused");
+        page.unrouteAll();
+        refused.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Try again")).click();
+
+        // the retried turn plays: the potion is used up live, the panel shows one left
+        Locator dm = page.locator("#transcript .msg-dm").first();
+        assertThat(dm).hasAttribute("data-state", "done",
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(LONG));
+        assertThat(refused).hasCount(0);
+        assertThat(page.locator("#transcript .msg-player .text")).hasText(new String[]{"I drink a potion"});
+        assertThat(page.locator("#transcript .msg-state")).containsText(new String[]{"Potion of Healing: 2 → 1"});
+        assertThat(potions).hasText("Potion of Healing");
+        gui.screenshot(page, "13-play-potion");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static void register(Page page, String name, String email, String password) {
