@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The reference server under load, over real sockets on localhost with the offline narrator
- * (pacing off):
+ * (pacing off) and the hashing embedder:
  * <ol>
  *   <li>{@code subscribers} SSE clients on one session's {@code /events}, while turns are played
  *       there: does each receive every token, and how late;</li>
@@ -47,7 +47,8 @@ public final class ServerLoadBench {
         int turnsEach = args.length > 2 ? Integer.parseInt(args[2]) : 3;
 
         DmServer server = new DmServer(ServerSettings.from(Config.just(ConfigSources.create(Map.of(
-                "dm.server.port", "0", "dm.narrator.pacing", "0ms", "dm.jobs.workers", "64")))))
+                "dm.server.port", "0", "dm.narrator.pacing", "0ms", "dm.jobs.workers", "64",
+                "dm.embedder.provider", "hashing")))))
                 .start();
         String base = "http://localhost:" + server.port();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

@@ -25,7 +25,8 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * {@link CharacterStore} on {@code game.characters} (sheet as JSONB, optimistic version) and
+ * {@link CharacterStore} on {@code game.characters} (sheet as {@code json}: the
+ * text as written, syntax checked; optimistic version) and
  * {@code game.inventory_items} (one row per stack, rewritten in the same transaction as the
  * version-checked update, so the pair is never torn).
  */
@@ -50,7 +51,7 @@ public final class PostgresCharacterStore implements CharacterStore {
         return db.tx("create character", h -> {
             Row row = h.createQuery("INSERT INTO " + table + " (id, owner_id, name, character_class, level, sheet, "
                             + "version, created_at, updated_at) VALUES (:id, :owner, :name, :cls, :level, "
-                            + "CAST(:sheet AS jsonb), 1, :created, :updated) RETURNING " + COLUMNS)
+                            + "CAST(:sheet AS json), 1, :created, :updated) RETURNING " + COLUMNS)
                     .bind("id", c.id()).bind("owner", c.ownerId()).bind("name", c.name())
                     .bind("cls", c.characterClass()).bind("level", c.level()).bind("sheet", c.sheet())
                     .bind("created", Db.ts(c.createdAt())).bind("updated", Db.ts(c.updatedAt()))
@@ -85,7 +86,7 @@ public final class PostgresCharacterStore implements CharacterStore {
         check(c);
         return db.tx("update character", h -> {
             Optional<Row> row = h.createQuery("UPDATE " + table + " SET name = :name, character_class = :cls, "
-                            + "level = :level, sheet = CAST(:sheet AS jsonb), version = version + 1, updated_at = :updated "
+                            + "level = :level, sheet = CAST(:sheet AS json), version = version + 1, updated_at = :updated "
                             + "WHERE id = :id AND version = :version RETURNING " + COLUMNS)
                     .bind("id", c.id()).bind("version", c.version()).bind("name", c.name())
                     .bind("cls", c.characterClass()).bind("level", c.level()).bind("sheet", c.sheet())

@@ -91,7 +91,7 @@ public final class PostgresMessageStore implements MessageStore {
     @Override
     public List<Message> recent(UUID sessionId, int limit) {
         if (limit < 1) {
-            return List.of();
+            throw new InvalidInputException("limit", "must be at least 1, was " + limit);
         }
         return db.call("recent messages", h -> h.createQuery("SELECT * FROM (SELECT " + COLUMNS + " FROM " + table
                         + " m WHERE m.session_id = :session ORDER BY m.id DESC LIMIT :n) r ORDER BY r.id")

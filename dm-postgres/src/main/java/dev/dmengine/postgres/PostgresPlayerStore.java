@@ -13,7 +13,11 @@ import java.util.UUID;
 
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** {@link PlayerStore} on {@code auth.players}; emails are unique whatever their case. */
+/**
+ * {@link PlayerStore} on {@code auth.players}. Emails are looked up as stored (callers
+ * normalise them, as the port says); uniqueness is stricter and ignores case, so two accounts
+ * never differ only in the case of their email even if a caller forgot to normalise.
+ */
 public final class PostgresPlayerStore implements PlayerStore {
 
     private static final String COLUMNS =
@@ -48,8 +52,9 @@ public final class PostgresPlayerStore implements PlayerStore {
     @Override
     public Optional<Player> findByEmail(String email) {
         Checks.text("email", email, 320);
+        // compared as stored; the lower() term lets the unique index find the row
         return db.call("find player", h -> h.createQuery("SELECT " + COLUMNS + " FROM " + table
-                        + " WHERE lower(email) = lower(:email)")
+                        + " WHERE lower(email) = lower(:email) AND email = :email")
                 .bind("email", email).map(PostgresPlayerStore::map).findOne());
     }
 

@@ -18,7 +18,8 @@ import org.jdbi.v3.core.statement.StatementContext;
 /**
  * {@link TurnStore} on {@code game.turns}: sequence numbers and idempotency keys are unique
  * per session (constraints, so two racing creates cannot both win). Game state and mechanics
- * are JSONB; what is returned is what was stored.
+ * are {@code json}, whose syntax PostgreSQL checks and whose text it keeps as written: what
+ * is returned is what was stored, byte for byte.
  */
 public final class PostgresTurnStore implements TurnStore {
 
@@ -40,8 +41,8 @@ public final class PostgresTurnStore implements TurnStore {
         return db.call("create turn", h -> h.createQuery("INSERT INTO " + table + " (id, session_id, seq, "
                         + "idempotency_key, status, player_message_id, dm_message_id, state_before, state_after, "
                         + "mechanics, failure_reason, created_at, updated_at) VALUES (:id, :session, :seq, :key, "
-                        + ":status, :player, :dm, CAST(:before AS jsonb), CAST(:after AS jsonb), "
-                        + "CAST(:mechanics AS jsonb), :failure, :created, :updated) RETURNING " + COLUMNS)
+                        + ":status, :player, :dm, CAST(:before AS json), CAST(:after AS json), "
+                        + "CAST(:mechanics AS json), :failure, :created, :updated) RETURNING " + COLUMNS)
                 .bind("id", t.id()).bind("session", t.sessionId()).bind("seq", t.seq())
                 .bind("key", t.idempotencyKey()).bind("status", t.status().name())
                 .bind("player", t.playerMessageId()).bind("dm", t.dmMessageId())
@@ -69,8 +70,8 @@ public final class PostgresTurnStore implements TurnStore {
     public TurnRecord update(TurnRecord t) {
         check(t);
         return db.call("update turn", h -> h.createQuery("UPDATE " + table + " SET status = :status, "
-                        + "player_message_id = :player, dm_message_id = :dm, state_before = CAST(:before AS jsonb), "
-                        + "state_after = CAST(:after AS jsonb), mechanics = CAST(:mechanics AS jsonb), "
+                        + "player_message_id = :player, dm_message_id = :dm, state_before = CAST(:before AS json), "
+                        + "state_after = CAST(:after AS json), mechanics = CAST(:mechanics AS json), "
                         + "failure_reason = :failure, updated_at = :updated WHERE id = :id RETURNING " + COLUMNS)
                 .bind("id", t.id()).bind("status", t.status().name())
                 .bind("player", t.playerMessageId()).bind("dm", t.dmMessageId())

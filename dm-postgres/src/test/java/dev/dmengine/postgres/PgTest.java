@@ -2,7 +2,12 @@ package dev.dmengine.postgres;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
@@ -47,8 +52,41 @@ final class PgTest {
             this(builder(randomSuffix()));
         }
 
+        /** For a contract suite: a pool as large as the suites' eight racing threads. */
+        static Schemas forContract() {
+            return new Schemas(builder(randomSuffix()).maxPoolSize(8));
+        }
+
         Schemas(PostgresAdapters.Builder builder) {
             this.pg = builder.build();
+        }
+
+        /**
+         * Empties every table of both schemas (for a contract suite's "fresh store" between
+         * tests), keeping the migration history and the registered embedding spaces, whose
+         * vector tables are emptied instead.
+         */
+        void truncate() {
+            try (Connection c = pg.dataSource().getConnection();
+                 PreparedStatement tables = c.prepareStatement("SELECT quote_ident(schemaname) || '.' || "
+                         + "quote_ident(tablename) FROM pg_tables WHERE schemaname IN (?, ?) "
+                         + "AND tablename NOT IN ('flyway_schema_history', 'embedding_spaces')")) {
+                tables.setString(1, pg.authSchema());
+                tables.setString(2, pg.gameSchema());
+                List<String> names = new ArrayList<>();
+                try (ResultSet rs = tables.executeQuery()) {
+                    while (rs.next()) {
+                        names.add(rs.getString(1));
+                    }
+                }
+                if (!names.isEmpty()) {
+                    try (Statement truncate = c.createStatement()) {
+                        truncate.execute("TRUNCATE " + String.join(", ", names));
+                    }
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("could not empty the test schemas", e);
+            }
         }
 
         @Override

@@ -29,12 +29,12 @@ class PostgresMigrationsIT {
         String suffix = PgTest.randomSuffix();
         try (var s = new PgTest.Schemas(PgTest.builder(suffix))) {
             PostgresMigrations m = s.pg.migrations();
-            assertThat(m.current()).isEqualTo(m.latest()).isEqualTo("2");
+            assertThat(m.current()).isEqualTo(m.latest()).isEqualTo("3");
             assertThat(tables("auth_" + suffix)).contains("players", "refresh_families", "refresh_tokens");
             assertThat(tables("game_" + suffix)).contains("characters", "inventory_items", "sessions", "messages",
                     "turns", "assets", "jobs", "embedding_spaces", "reembed_runs", "flyway_schema_history");
             // a second run has nothing to do
-            assertThat(m.migrate()).isEqualTo("2");
+            assertThat(m.migrate()).isEqualTo("3");
         }
     }
 
@@ -57,9 +57,9 @@ class PostgresMigrationsIT {
                         "line " + i, now, Map.of())));
             }
 
-            // the same database, built again at start with migrations on: V2 is applied
+            // the same database, built again at start with migrations on: V2 and V3 are applied
             try (PostgresAdapters upgraded = PgTest.builder(suffix).build()) {
-                assertThat(upgraded.migrations().current()).isEqualTo("2");
+                assertThat(upgraded.migrations().current()).isEqualTo("3");
                 assertThat(upgraded.players().findByEmail("v1@example.com")).contains(player);
                 assertThat(upgraded.messages().list(session, null, 10).items()).isEqualTo(written);
 

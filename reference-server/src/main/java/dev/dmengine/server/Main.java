@@ -1,13 +1,16 @@
 package dev.dmengine.server;
 
 import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the reference server from {@code application.yaml} (classpath, then the working
- * directory's {@code application.yaml} if present) with environment variables and system
- * properties overriding it.
+ * Starts the reference server from {@code application.yaml} (the working directory's if there
+ * is one, over the built-in one) with environment variables and system properties overriding it.
  */
 public final class Main {
 
@@ -16,11 +19,25 @@ public final class Main {
     private Main() {
     }
 
+    /**
+     * Environment variables first, then system properties, then {@code ./application.yaml},
+     * then the built-in {@code application.yaml}: the first source that has a key wins.
+     */
+    static Config config() {
+        return Config.builder()
+                .disableSystemPropertiesSource()
+                .disableEnvironmentVariablesSource()
+                .sources(List.of(ConfigSources.environmentVariables(), ConfigSources.systemProperties(),
+                        ConfigSources.file(Path.of("application.yaml")).optional(),
+                        ConfigSources.classpath("application.yaml").optional()))
+                .build();
+    }
+
     public static void main(String[] args) {
         ServerSettings settings;
         DmServer server;
         try {
-            settings = ServerSettings.from(Config.create());
+            settings = ServerSettings.from(config());
             server = new DmServer(settings);
         } catch (IllegalArgumentException | IllegalStateException e) {
             LOG.error("Cannot start: {}", e.getMessage());

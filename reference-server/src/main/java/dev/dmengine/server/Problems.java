@@ -41,9 +41,12 @@ final class Problems {
             return;
         }
         Problem p = describe(error);
-        if (p.status >= 500) {
+        if (p.status == 500) {
             LOG.error("request {} {} {} failed", RequestInfo.id(req), req.prologue().method().text(),
                     req.path().path(), error);
+        } else if (p.status >= 500) {
+            LOG.warn("request {} {} {}: {}", RequestInfo.id(req), req.prologue().method().text(), req.path().path(),
+                    error.getMessage());
         }
         send(req, res, p);
     }

@@ -23,7 +23,33 @@ import java.util.Set;
 public record ServerSettings(String host, int port, int maxPayloadBytes, Duration heartbeat, Duration shutdownGrace,
                              List<Cidr> trustedProxies, Set<String> allowedOrigins, Duration narratorPacing,
                              Optional<String> serviceToken, Optional<String> signingKeyPem, Optional<String> publicKeyPem, String issuer,
-                             boolean insecureCookies, Optional<Postgres> postgres, int jobWorkers) {
+                             boolean insecureCookies, Optional<Postgres> postgres, int jobWorkers, Model model,
+                             EmbedderChoice embedder) {
+
+    /**
+     * The language model: {@code offline} (the narrator), {@code openai} (any OpenAI-compatible
+     * server: base-url and name required, api-key optional) or {@code replicate} (name required,
+     * api-key or REPLICATE_API_TOKEN).
+     */
+    public record Model(String provider, Optional<String> baseUrl, Optional<String> name, Optional<String> apiKey) {
+        @Override
+        public String toString() {
+            return "Model[" + provider + ", " + name.orElse("-") + "]";
+        }
+    }
+
+    /**
+     * The embedder: {@code minilm} (local all-MiniLM-L6-v2, the default), {@code hashing} (the
+     * engine's deterministic hashing embedder), {@code openai} or {@code replicate} (name and
+     * dimension required).
+     */
+    public record EmbedderChoice(String provider, Optional<String> baseUrl, Optional<String> name, int dimension,
+                                 Optional<String> apiKey) {
+        @Override
+        public String toString() {
+            return "Embedder[" + provider + ", " + name.orElse("-") + "]";
+        }
+    }
 
     /** The Postgres adapter's settings; present when {@code dm.postgres.url} is set. */
     public record Postgres(String url, String user, String password, Optional<String> schemaPrefix, int maxPoolSize) {
@@ -116,7 +142,67 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
         }
         int workers = integer(dm, "jobs.workers", 16, 1, 1024);
         return new ServerSettings(host, port, maxPayload, heartbeat, grace, List.copyOf(proxies), Set.copyOf(origins),
-                pacing, serviceToken, signingKey, publicKey, issuer, insecureCookies, postgres, workers);
+                pacing, serviceToken, signingKey, publicKey, issuer, insecureCookies, postgres, workers, model(dm),
+                embedder(dm));
+    }
+
+    private static Model model(Config dm) {
+        String provider = text(dm, "model.provider").orElse("offline").toLowerCase(Locale.ROOT);
+        Optional<String> baseUrl = text(dm, "model.base-url");
+        Optional<String> name = text(dm, "model.name");
+        Optional<String> apiKey = text(dm, "model.api-key");
+        switch (provider) {
+            case "offline" -> {
+                if (baseUrl.isPresent() || name.isPresent() || apiKey.isPresent()) {
+                    throw new IllegalArgumentException("dm.model.base-url/name/api-key are set but dm.model.provider is "
+                            + "missing (env DM_MODEL_PROVIDER): set it to openai or replicate");
+                }
+            }
+            case "openai" -> {
+                requirePresent(baseUrl, "dm.model.base-url", "dm.model.provider=openai", "DM_MODEL_BASE_dash_URL");
+                requirePresent(name, "dm.model.name", "dm.model.provider=openai", "DM_MODEL_NAME");
+            }
+            case "replicate" -> requirePresent(name, "dm.model.name", "dm.model.provider=replicate", "DM_MODEL_NAME");
+            default -> throw new IllegalArgumentException("dm.model.provider must be offline, openai or replicate, was "
+                    + provider);
+        }
+        return new Model(provider, baseUrl, name, apiKey);
+    }
+
+    private static EmbedderChoice embedder(Config dm) {
+        String provider = text(dm, "embedder.provider").orElse("minilm").toLowerCase(Locale.ROOT);
+        Optional<String> baseUrl = text(dm, "embedder.base-url");
+        Optional<String> name = text(dm, "embedder.name");
+        Optional<String> apiKey = text(dm, "embedder.api-key");
+        int dimension = integer(dm, "embedder.dimension", 0, 0, 16_000);
+        switch (provider) {
+            case "minilm", "hashing" -> {
+                if (baseUrl.isPresent() || name.isPresent() || apiKey.isPresent()) {
+                    throw new IllegalArgumentException("dm.embedder.base-url/name/api-key are set but "
+                            + "dm.embedder.provider is " + provider + ": set it to openai or replicate");
+                }
+            }
+            case "openai", "replicate" -> {
+                if (provider.equals("openai")) {
+                    requirePresent(baseUrl, "dm.embedder.base-url", "dm.embedder.provider=openai",
+                            "DM_EMBEDDER_BASE_dash_URL");
+                }
+                requirePresent(name, "dm.embedder.name", "dm.embedder.provider=" + provider, "DM_EMBEDDER_NAME");
+                if (dimension < 1) {
+                    throw new IllegalArgumentException("dm.embedder.provider=" + provider + " needs "
+                            + "dm.embedder.dimension (env DM_EMBEDDER_DIMENSION): the size of the model's vectors");
+                }
+            }
+            default -> throw new IllegalArgumentException("dm.embedder.provider must be minilm, hashing, openai or "
+                    + "replicate, was " + provider);
+        }
+        return new EmbedderChoice(provider, baseUrl, name, dimension, apiKey);
+    }
+
+    private static void requirePresent(Optional<String> value, String key, String because, String env) {
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException(because + " needs " + key + " (env " + env + ")");
+        }
     }
 
     static boolean isLoopback(String host) {

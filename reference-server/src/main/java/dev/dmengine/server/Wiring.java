@@ -6,6 +6,14 @@ import dev.dmengine.core.auth.AuthService;
 import dev.dmengine.core.auth.TokenKeys;
 import dev.dmengine.core.memory.InMemoryEventBus;
 import dev.dmengine.core.narrator.OfflineNarrator;
+import dev.dmengine.core.retrieval.HashingEmbedder;
+import dev.dmengine.onnx.MiniLmEmbedder;
+import dev.dmengine.openai.OpenAiEmbedder;
+import dev.dmengine.openai.OpenAiLanguageModel;
+import dev.dmengine.replicate.ReplicateEmbedder;
+import dev.dmengine.replicate.ReplicateLanguageModel;
+import dev.dmengine.spi.generation.LanguageModel;
+import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.postgres.PostgresAdapters;
 import dev.dmengine.spi.infra.Event;
 import org.slf4j.Logger;
@@ -41,6 +49,59 @@ final class Wiring {
     final List<AutoCloseable> closeables = new ArrayList<>();
     final String profile;
 
+    private static LanguageModel languageModel(ServerSettings settings) {
+        ServerSettings.Model m = settings.model();
+        try {
+            return switch (m.provider()) {
+                case "openai" -> {
+                    OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder().baseUrl(m.baseUrl().orElseThrow())
+                            .model(m.name().orElseThrow());
+                    m.apiKey().ifPresent(b::apiKey);
+                    yield b.build();
+                }
+                case "replicate" -> {
+                    ReplicateLanguageModel.Builder b = ReplicateLanguageModel.builder().model(m.name().orElseThrow());
+                    if (m.apiKey().isPresent()) {
+                        b.apiToken(m.apiKey().get());
+                    } else {
+                        b.apiTokenFromEnvironment();
+                    }
+                    yield b.build();
+                }
+                default -> new OfflineNarrator(settings.narratorPacing());
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("dm.model (" + m.provider() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private static Embedder embedder(ServerSettings.EmbedderChoice e) {
+        try {
+            return switch (e.provider()) {
+                case "hashing" -> new HashingEmbedder();
+                case "openai" -> {
+                    OpenAiEmbedder.Builder b = OpenAiEmbedder.builder().baseUrl(e.baseUrl().orElseThrow())
+                            .model(e.name().orElseThrow()).dimension(e.dimension());
+                    e.apiKey().ifPresent(b::apiKey);
+                    yield b.build();
+                }
+                case "replicate" -> {
+                    ReplicateEmbedder.Builder b = ReplicateEmbedder.builder().version(e.name().orElseThrow())
+                            .dimension(e.dimension());
+                    if (e.apiKey().isPresent()) {
+                        b.apiToken(e.apiKey().get());
+                    } else {
+                        b.apiTokenFromEnvironment();
+                    }
+                    yield b.build();
+                }
+                default -> MiniLmEmbedder.create();
+            };
+        } catch (RuntimeException ex) {
+            throw new IllegalArgumentException("dm.embedder (" + e.provider() + "): " + ex.getMessage(), ex);
+        }
+    }
+
     private static PostgresAdapters postgres(ServerSettings.Postgres s) {
         PostgresAdapters.Builder b = PostgresAdapters.builder().jdbcUrl(s.url()).user(s.user()).password(s.password())
                 .maxPoolSize(s.maxPoolSize()).poolName("dm-server");
@@ -58,7 +119,8 @@ final class Wiring {
     Wiring(ServerSettings settings, Consumer<Event> observer) {
         Clock clock = Clock.systemUTC();
         DmEngine.Builder builder = DmEngine.builder().clock(clock)
-                .languageModel(new OfflineNarrator(settings.narratorPacing()));
+                .languageModel(languageModel(settings))
+                .embedder(embedder(settings.embedder()));
         if (settings.postgres().isPresent()) {
             PostgresAdapters pg = postgres(settings.postgres().get());
             closeables.add(pg);

@@ -22,7 +22,7 @@ class GameFlowTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer();
+        server = new TestServer(Map.of("dm.embedder.provider", "minilm")); // the embedded profile's default
     }
 
     @AfterAll
@@ -106,6 +106,7 @@ class GameFlowTest {
 
         // every player and DM message has its vector
         EmbeddingSpace space = server.server.engine().ports().embedder().space();
+        assertThat(space.modelId()).contains("minilm"); // the embedded profile's local sentence embedder
         long vectors = server.server.engine().ports().vectorIndex().count(space, UUID.fromString(sessionId));
         assertThat(vectors).isEqualTo(players.size() + dms.size());
     }

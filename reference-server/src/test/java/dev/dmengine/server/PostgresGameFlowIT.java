@@ -34,7 +34,8 @@ class PostgresGameFlowIT extends GameFlowTest {
     static void start() {
         prefix = "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 10).toLowerCase(Locale.ROOT) + "_";
         server = new TestServer(Map.of("dm.postgres.url", URL, "dm.postgres.user", USER, "dm.postgres.password", PASSWORD,
-                "dm.postgres.schema-prefix", prefix, "dm.postgres.max-pool-size", "4"));
+                "dm.postgres.schema-prefix", prefix, "dm.postgres.max-pool-size", "4",
+                "dm.embedder.provider", "minilm"));
     }
 
     @AfterAll

@@ -30,6 +30,22 @@ class SettingsTest {
         assertThat(s.maxPayloadBytes()).isEqualTo(64 * 1024);
         assertThat(s.serviceToken()).isEmpty();
         assertThat(s.insecureCookies()).isTrue();
+        assertThat(s.model().provider()).isEqualTo("offline");
+        assertThat(s.embedder().provider()).isEqualTo("minilm");
+    }
+
+    @Test
+    void a_model_or_embedder_provider_configured_by_half_stops_start_up_naming_the_key() {
+        assertThatThrownBy(() -> settings(Map.of("dm.model.provider", "openai", "dm.model.name", "llama3")))
+                .hasMessageContaining("dm.model.base-url");
+        assertThatThrownBy(() -> settings(Map.of("dm.model.provider", "openai", "dm.model.base-url", "http://x/v1")))
+                .hasMessageContaining("dm.model.name");
+        assertThatThrownBy(() -> settings(Map.of("dm.model.name", "llama3"))).hasMessageContaining("dm.model.provider");
+        assertThatThrownBy(() -> settings(Map.of("dm.model.provider", "skynet"))).hasMessageContaining("dm.model.provider");
+        assertThatThrownBy(() -> settings(Map.of("dm.embedder.provider", "openai", "dm.embedder.base-url", "http://x/v1",
+                "dm.embedder.name", "nomic-embed-text"))).hasMessageContaining("dm.embedder.dimension");
+        assertThatThrownBy(() -> settings(Map.of("dm.embedder.provider", "replicate", "dm.embedder.dimension", "1024")))
+                .hasMessageContaining("dm.embedder.name");
     }
 
     @Test

@@ -23,6 +23,16 @@ class ShutdownTest {
         assertThat(reader.next().name()).isEqualTo("turn.started");
 
         Thread stopper = Thread.ofVirtual().start(server::close);
+        // while it drains: not ready, and new turns are refused with 503
+        TestServer.Response ready = server.get("/health/ready", null);
+        for (int i = 0; i < 50 && ready.status() == 200; i++) {
+            ready = server.get("/health/ready", null);
+        }
+        assertThat(ready.status()).isEqualTo(503);
+        String other = server.session(p);
+        ErrorsTest.problem(server.send(server.request("/api/sessions/" + other + "/messages", p.access())
+                .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"me too\"}")).build()), 503, "unavailable");
         List<SseReader.Event> rest = reader.until(e -> e.name().startsWith("turn.") && !e.name().equals("turn.started"),
                 true);
         assertThat(rest.getLast().name()).isEqualTo("turn.failed");
@@ -56,7 +66,6 @@ class ShutdownTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // new turns are refused while stopping
         assertThat(server.server.engine().ports().messageStore().count(UUID.fromString(session))).isGreaterThanOrEqualTo(2);
     }
 }

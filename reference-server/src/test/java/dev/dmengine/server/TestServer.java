@@ -34,6 +34,7 @@ final class TestServer implements AutoCloseable {
         cfg.put("dm.server.trusted-proxies", "127.0.0.1/32,::1/128");
         cfg.put("dm.narrator.pacing", "2ms");
         cfg.put("dm.service.token", SERVICE_TOKEN);
+        cfg.put("dm.embedder.provider", "hashing"); // fast; GameFlowTest runs the default (MiniLM)
         cfg.putAll(overrides);
         cfg.values().removeIf(v -> v == null || v.isEmpty());
         server = new DmServer(ServerSettings.from(Config.just(ConfigSources.create(cfg)))).start();

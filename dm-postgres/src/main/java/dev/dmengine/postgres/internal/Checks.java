@@ -43,16 +43,18 @@ public final class Checks {
 
     /**
      * Checks a JSON document's size and characters; its syntax is checked by PostgreSQL
-     * (jsonb input), whose error is reported as invalid input too.
+     * (json input), whose error is reported as invalid input too.
      */
     public static String json(String field, String value, int maxBytes) {
         if (value == null) {
             return null;
         }
         text(field, value, Integer.MAX_VALUE);
-        // a backslash-u-0000 escape is valid JSON but jsonb refuses it
+        // a backslash-u-0000 escape is valid JSON, but PostgreSQL cannot turn it into text
+        // (json operators) nor store it as jsonb
         if (value.contains("\\u0000")) {
-            throw new InvalidInputException(field, "contains a \\u0000 escape, which PostgreSQL jsonb cannot store");
+            throw new InvalidInputException(field,
+                    "contains a \\u0000 escape, which PostgreSQL cannot convert to text");
         }
         if (value.length() > maxBytes / 4 || value.length() > maxBytes) { // cheap pre-check before encoding
             int bytes = value.getBytes(StandardCharsets.UTF_8).length;
