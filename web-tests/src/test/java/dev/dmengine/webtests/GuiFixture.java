@@ -50,6 +50,7 @@ final class GuiFixture implements AutoCloseable {
         cfg.put("dm.server.shutdown-grace", "2s");
         cfg.put("dm.server.trusted-proxies", "127.0.0.1/32,::1/128");
         cfg.put("dm.narrator.pacing", "25ms");
+        cfg.put("dm.embedder.provider", "hashing"); // light and deterministic; retrieval is not what these tests check
         cfg.putAll(overrides);
         server = new DmServer(ServerSettings.from(Config.just(ConfigSources.create(cfg)))).start();
         base = "http://127.0.0.1:" + server.port();
