@@ -61,7 +61,7 @@ export async function characterForm(page, id) {
   level.value = '1';
   const abilities = {};
   const abilityFields = ABILITIES.map((a) => {
-    abilities[a] = reg(`sheet.abilities.${a}`, h('input', { type: 'number', name: a, min: 1, max: 30, step: 1, inputmode: 'numeric' }));
+    abilities[a] = reg(`abilities.${a}`, h('input', { type: 'number', name: a, min: 1, max: 30, step: 1, inputmode: 'numeric' }));
     return field(ABILITY_NAMES[a], abilities[a]);
   });
   const box = alertBox();
@@ -115,6 +115,8 @@ export async function characterForm(page, id) {
   const allControls = () => [...controls.values(), ...rows.querySelectorAll('input')];
   const controlFor = (fieldName) => {
     if (controls.has(fieldName)) return controls.get(fieldName);
+    // the sheet's own errors name its fields without the prefix (abilities.str), or with it
+    if (fieldName.startsWith('sheet.') && controls.has(fieldName.slice(6))) return controls.get(fieldName.slice(6));
     const exact = rows.querySelector(`[data-field="${CSS.escape(fieldName)}"]`);
     if (exact) return exact;
     const m = fieldName.match(/^inventory\[(\d+)\]/); // the whole item: its id cell
@@ -133,7 +135,7 @@ export async function characterForm(page, id) {
     if (existing) {
       for (const a of ABILITIES) {
         const v = Number(abilities[a].value);
-        if (!Number.isInteger(v) || v < 1 || v > 30) errors.push([`sheet.abilities.${a}`, 'must be 1 to 30']);
+        if (!Number.isInteger(v) || v < 1 || v > 30) errors.push([`abilities.${a}`, `must be 1 to 30${abilities[a].value ? `, was ${abilities[a].value}` : ''}`]);
       }
     }
     const seen = new Set();

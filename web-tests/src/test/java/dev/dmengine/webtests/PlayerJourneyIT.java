@@ -245,6 +245,28 @@ class PlayerJourneyIT {
         logIn(page, email, password);
         String characterId = createCharacterByApi("Cass", "cleric");
         String sessionId = post("/api/sessions", "{\"characterId\":\"" + characterId + "\",\"title\":\"Potions\"}");
+
+        // the API's own field errors show next to the fields they name (the request is altered on
+        // its way, past the form's checks, so that the server is the one refusing it)
+        page.navigate(gui.base + "/#/characters/" + characterId);
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Edit Cass"))).isVisible();
+        page.route("**/api/characters/*", route -> {
+            if (route.request().method().equals("PUT")) {
+                route.resume(new com.microsoft.playwright.Route.ResumeOptions()
+                        .setPostData(route.request().postData().replaceFirst("\"str\":\\d+", "\"str\":31")));
+            } else {
+                route.resume();
+            }
+        });
+        page.getByLabel("Strength").fill("12");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save changes")).click();
+        assertThat(page.getByLabel("Strength")).hasAttribute("aria-invalid", "true");
+        assertThat(page.locator("#" + page.getByLabel("Strength").getAttribute("id") + "-error"))
+                .containsText("must be 1 to 30, was 31");
+        assertThat(page.getByRole(AriaRole.ALERT).first()).containsText("marked field");
+        gui.screenshot(page, "14-character-server-errors");
+        page.unrouteAll();
+
         page.navigate(gui.base + "/#/play/" + sessionId);
         assertThat(page.locator("#connection")).hasAttribute("data-state", "live",
                 new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(LONG));
