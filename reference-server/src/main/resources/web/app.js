@@ -50,8 +50,12 @@ async function whoAmI() {
   showNav();
 }
 
+let generation = 0; // the latest navigation: a slower, older one must not draw over it
+
+class Stale extends Error {}
+
 /** Sets the page: title, heading (focused for screen readers and keyboard users), content. */
-export function page(title, ...content) {
+function draw(title, ...content) {
   document.title = `${title} · DM Engine`;
   const heading = h('h1', { tabindex: '-1' }, title);
   mount(main, heading, ...content);
@@ -65,6 +69,11 @@ function params() {
 }
 
 async function route() {
+  const mine = ++generation;
+  const page = (...args) => {
+    if (mine !== generation) throw new Stale('a newer page was asked for');
+    return draw(...args);
+  };
   if (state.cleanup) {
     state.cleanup();
     state.cleanup = null;
@@ -80,18 +89,21 @@ async function route() {
   }
   let m;
   try {
-    if (path === '/login') return loginView();
-    if (path === '/register') return registerView();
-    if (path === '/' || path === '/sessions') return await sessionsView();
+    if (path === '/login') return loginView(page);
+    if (path === '/register') return registerView(page);
+    if (path === '/' || path === '/sessions') return await sessionsView(page);
     if (path === '/characters') return await characterList(page);
-    if (path === '/characters/new') return characterForm(page, null);
+    if (path === '/characters/new') return await characterForm(page, null);
     if ((m = path.match(/^\/characters\/([\w-]+)$/))) return await characterForm(page, m[1]);
     if ((m = path.match(/^\/play\/([\w-]+)$/))) {
-      state.cleanup = await playScreen(page, m[1]);
+      const stop = await playScreen(page, m[1]);
+      if (mine === generation) state.cleanup = stop;
+      else stop(); // left before it was ready
       return;
     }
     page('Not found', h('p', {}, 'There is no such page. '), h('a', { href: '#/sessions' }, 'Go to your sessions'));
   } catch (e) {
+    if (e instanceof Stale || mine !== generation) return;
     page('Something went wrong', h('p', { class: 'alert alert-error', role: 'alert' }, describe(e)),
       h('p', {}, h('a', { href: '#/sessions' }, 'Back to your sessions')));
   }
@@ -99,7 +111,7 @@ async function route() {
 
 // ------------------------------------------------------------------ accounts
 
-function loginView() {
+function loginView(page) {
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const box = alertBox();
@@ -143,7 +155,7 @@ function loginView() {
   page('Log in', form);
 }
 
-function registerView() {
+function registerView(page) {
   const name = h('input', { type: 'text', name: 'displayName', autocomplete: 'nickname', required: true, maxlength: 60 });
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', required: true, minlength: 8 });
@@ -195,7 +207,7 @@ function registerView() {
 
 // ------------------------------------------------------------------ sessions
 
-async function sessionsView() {
+async function sessionsView(page) {
   const [sessions, characters] = await Promise.all([api('GET', '/api/sessions'), api('GET', '/api/characters')]);
   const byId = new Map(characters.items.map((c) => [c.id, c]));
   const list = sessions.items.length === 0

@@ -125,7 +125,7 @@ export async function playScreen(page, sessionId) {
     turns.clear();
     for (const m of items) {
       if (m.role === 'player') {
-        const li = item('player', m.content, { dataset: { turn: m.turnId || '' } });
+        const li = item('player', m.content, { dataset: { turn: m.turnId || '', message: m.id } });
         if (m.turnId) turnOf(m.turnId).player = li;
       } else if (m.role === 'dm') {
         const li = item('dm', m.content, { dataset: { turn: m.turnId || '', state: 'done' } });
@@ -172,6 +172,16 @@ export async function playScreen(page, sessionId) {
     switch (ev.event) {
       case 'turn.started': {
         transcript.querySelector('[data-intro]')?.remove();
+        // a regenerated turn answers a message already shown: its new reply replaces the old one
+        const shown = d.playerMessageId && transcript.querySelector(`.msg-player[data-message="${CSS.escape(d.playerMessageId)}"]`);
+        if (shown) {
+          const old = shown.dataset.turn;
+          for (const li of [...transcript.querySelectorAll('.msg')]) {
+            if (li !== shown && old && li.dataset.turn === old && !li.matches('.msg-player')) li.remove();
+          }
+          Object.assign(t, { player: shown, dm: null, round: 0, regenerated: true });
+          shown.dataset.turn = d.turnId;
+        }
         if (!t.player) {
           if (pending && pending.li && !pending.li.dataset.turn) {
             t.player = pending.li;
@@ -180,6 +190,7 @@ export async function playScreen(page, sessionId) {
           } else if (d.text != null) {
             t.player = item('player', d.text, { dataset: { turn: d.turnId, state: 'sent' } });
           }
+          if (t.player && d.playerMessageId) t.player.dataset.message = d.playerMessageId;
         }
         setBusy(true);
         break;
@@ -226,7 +237,9 @@ export async function playScreen(page, sessionId) {
           t.dm.remove(); // no half reply is stored; none is shown
           t.dm = null;
         }
-        failed(`${d.reason || 'the DM could not answer'}`, d.retriable !== false);
+        const show = () => failed(`${d.reason || 'the DM could not answer'}`, d.retriable !== false);
+        if (t && t.regenerated) loadHistory().then(show, show); // the old reply stays: show it again
+        else show();
         pending = null;
         setBusy(false);
         refetchSoon();
