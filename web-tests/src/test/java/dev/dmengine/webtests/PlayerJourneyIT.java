@@ -83,6 +83,7 @@ class PlayerJourneyIT {
 
         // the character form checks its fields like the API does
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Characters")).click();
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Your characters"))).isVisible();
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Create a character")).click();
         assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Create a character"))).isVisible();
         page.getByLabel("Level").fill("25");
@@ -119,6 +120,7 @@ class PlayerJourneyIT {
 
         // a session
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Sessions")).click();
+        assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Your sessions"))).isVisible();
         page.getByLabel("Title (optional)").fill("The sunken keep");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start session")).click();
         assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("The sunken keep"))).isVisible();
@@ -303,6 +305,40 @@ class PlayerJourneyIT {
         assertThat(page.locator("#transcript .msg-state")).containsText(new String[]{"Potion of Healing: 2 → 1"});
         assertThat(potions).hasText("Potion of Healing");
         gui.screenshot(page, "13-play-potion");
+
+        // a turn that fails (the model gave up): the reason, and Try again asks for a new reply
+        page.route("**/api/sessions/*/messages", route -> {
+            if (route.request().method().equals("POST")) {
+                route.fulfill(new com.microsoft.playwright.Route.FulfillOptions().setStatus(200)
+                        .setHeaders(Map.of("Content-Type", "text/event-stream"))
+                        .setBody("event: turn.failed\ndata: {\"turnId\":\"00000000-0000-7000-8000-000000000001\","
+                                + "\"reason\":\"the storyteller lost the thread (model timed out)\",\"retriable\":true}\n\n"));
+            } else {
+                route.resume();
+            }
+        });
+        page.locator("#say").fill("I search the room");
+        page.locator("#say").press("Enter");
+        Locator failed = page.locator("#transcript .msg-failed");
+        assertThat(failed).containsText("model timed out");
+        assertThat(page.locator("#typing")).isHidden();
+        Locator tryAgain = failed.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Try again"));
+        assertThat(tryAgain).isFocused();
+        gui.screenshot(page, "15-play-turn-failed");
+        page.unrouteAll();
+        page.keyboard().press("Enter"); // keyboard only: the focused Try again
+        // the new reply answers the latest stored message (the failed one never reached the server here)
+        // and replaces the reply it had
+        assertThat(failed).hasCount(0);
+        Locator reply = page.locator("#transcript .msg-dm");
+        assertThat(reply).hasCount(1);
+        assertThat(reply).hasAttribute("data-state", "done",
+                new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(LONG));
+        assertThat(reply).containsText("drink a potion");
+        String regenerated = reply.locator(".text").textContent();
+        page.reload();
+        assertThat(page.locator("#transcript .msg-player .text")).hasText(new String[]{"I drink a potion"});
+        assertThat(page.locator("#transcript .msg-dm .text")).hasText(new String[]{regenerated});
     }
 
     // ---------------------------------------------------------------- helpers
