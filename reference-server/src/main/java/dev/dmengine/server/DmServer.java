@@ -42,6 +42,7 @@ public final class DmServer {
     private final GameApi game;
     private final Routes routes = new Routes();
     private final ClientIps clientIps;
+    private final Authn authn;
     private final WebServer server;
     private volatile boolean stopped;
 
@@ -59,7 +60,7 @@ public final class DmServer {
             origins.add("http://127.0.0.1:" + port);
         }
         AuthCookies cookies = settings.insecureCookies() ? AuthCookies.insecureLocalhost() : AuthCookies.secure();
-        Authn authn = new Authn(wiring.auth, cookies, new CsrfGuard(origins));
+        this.authn = new Authn(wiring.auth, cookies, new CsrfGuard(origins));
         this.game = new GameApi(wiring.engine, authn, runner, wiring.events, metrics, settings);
 
         new AuthApi(wiring.auth, authn, Clock.systemUTC(), settings.maxPayloadBytes()).routes(routes);
@@ -77,7 +78,7 @@ public final class DmServer {
                 .error(Exception.class, Problems::handle);
 
         WsRouting.Builder ws = WsRouting.builder().endpoint(SessionSocket.PATH,
-                () -> new SessionSocket(wiring.engine, authn, wiring.events, metrics, settings.heartbeat()));
+                () -> new SessionSocket(wiring.engine, authn, wiring.events, metrics, settings.heartbeat(), game::closing));
 
         this.server = WebServer.builder()
                 .host(settings.host())
@@ -129,7 +130,18 @@ public final class DmServer {
                 req.headers().first(HeaderNames.create("CF-Connecting-IP")));
         req.context().register(new RequestInfo(id, ip, start));
         res.header(RequestInfo.HEADER, id);
+        res.header("X-Content-Type-Options", "nosniff");
+        res.header("Referrer-Policy", "no-referrer");
         try {
+            if (SessionSocket.isUpgrade(req.headers()) && new Routes.Route("GET", SessionSocket.PATH)
+                    .matches(req.path().path())) {
+                try {
+                    SessionSocket.authorize(wiring.engine, authn, req.path().path(), req.headers());
+                } catch (RuntimeException e) {
+                    Problems.handle(req, res, e);
+                    return;
+                }
+            }
             chain.proceed();
         } finally {
             int status = res.status().code();

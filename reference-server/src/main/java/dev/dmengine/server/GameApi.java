@@ -80,9 +80,13 @@ final class GameApi {
                 .get("/api/jobs/{id}", this::job);
     }
 
-    /** Ends open event streams (shutdown). */
+    /** Ends open event streams and WebSockets (shutdown). */
     void close() {
         closing = true;
+    }
+
+    boolean closing() {
+        return closing;
     }
 
     private Authn.Caller caller(ServerRequest req) {
@@ -320,6 +324,7 @@ final class GameApi {
                 Map.of("Upgrade", "websocket"), java.util.List.of());
     }
 
+    @SuppressWarnings("try") // the subscription is held open by the try, not used in it
     private void events(ServerRequest req, ServerResponse res) {
         UUID owner = caller(req).player().id();
         UUID sessionId = id(req);

@@ -39,13 +39,16 @@ final class SessionSocket implements WsListener {
     private final EventTap events;
     private final Metrics metrics;
     private final Duration heartbeat;
+    private final java.util.function.BooleanSupplier closing;
     private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(4096);
     private final AtomicBoolean open = new AtomicBoolean();
     private volatile UUID sessionId;
     private volatile long after;
     private volatile Subscription subscription;
 
-    SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, Duration heartbeat) {
+    SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, Duration heartbeat,
+                  java.util.function.BooleanSupplier closing) {
+        this.closing = closing;
         this.engine = engine;
         this.authn = authn;
         this.events = events;
@@ -53,13 +56,33 @@ final class SessionSocket implements WsListener {
         this.heartbeat = heartbeat;
     }
 
+    /**
+     * The caller's session named by an upgrade request's path, or a {@link DmException}: not
+     * found (also for another player's session or a malformed id), unauthenticated, or refused
+     * by the CSRF check (an upgrade counts as unsafe). The HTTP filter runs it first, so a refusal
+     * is a problem+json answer (404, 401, 403) rather than Helidon's bare 400.
+     */
+    static UUID authorize(DmEngine engine, Authn authn, String path, Headers headers) {
+        String[] parts = path.split("/");
+        UUID id;
+        try {
+            id = Ids.parse("id", parts.length > 3 ? parts[3] : "");
+        } catch (InvalidInputException e) {
+            throw new dev.dmengine.spi.NotFoundException("session", parts.length > 3 ? parts[3] : "");
+        }
+        UUID owner = authn.caller("POST", headers).player().id();
+        engine.sessions().get(owner, id);
+        return id;
+    }
+
+    static boolean isUpgrade(Headers headers) {
+        return headers.first(io.helidon.http.HeaderNames.UPGRADE).map(v -> v.equalsIgnoreCase("websocket")).orElse(false);
+    }
+
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         try {
-            String[] parts = prologue.uriPath().path().split("/");
-            UUID id = Ids.parse("id", parts.length > 3 ? parts[3] : "");
-            UUID owner = authn.caller("POST", headers).player().id(); // an upgrade is treated as unsafe for CSRF
-            engine.sessions().get(owner, id);
+            UUID id = authorize(engine, authn, prologue.uriPath().path(), headers);
             sessionId = id;
             UriQuery q = prologue.query();
             String last = q.first("lastEventId").orElse(null);
@@ -87,7 +110,7 @@ final class SessionSocket implements WsListener {
         long last = System.nanoTime();
         try {
             send(session, "{\"event\":\"heartbeat\",\"data\":{\"at\":\"" + Instant.now() + "\"}}");
-            while (open.get()) {
+            while (open.get() && !closing.getAsBoolean()) {
                 Event e = queue.poll(250, TimeUnit.MILLISECONDS);
                 if (e != null) {
                     send(session, "{\"id\":" + e.id() + ",\"event\":" + Http.MAPPER.writeValueAsString(e.name())

@@ -133,6 +133,7 @@ class ErrorsTest {
         assertThat(mine.header("X-Request-Id")).isEqualTo("abc-123");
         TestServer.Response made = server.get("/health/live", null);
         assertThat(made.header("X-Request-Id")).hasSizeGreaterThan(8);
+        assertThat(made.header("X-Content-Type-Options")).isEqualTo("nosniff");
         TestServer.Response hostile = server.send(server.request("/health/live", null)
                 .header("X-Request-Id", "x\u00e9y").GET().build());
         assertThat(hostile.header("X-Request-Id")).isNotEqualTo("x\u00e9y");

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -151,16 +152,19 @@ class EventStreamTest {
     }
 
     @Test
-    void a_websocket_upgrade_to_another_players_session_is_refused() {
+    void a_websocket_upgrade_to_another_players_session_is_a_404_and_without_credentials_a_401() {
         TestServer.Player owner = server.player("Hal");
         TestServer.Player other = server.player("Ivo");
         String session = server.session(owner);
         assertThatThrownBy(() -> ws(session, other.access(), new Frames()))
                 .isInstanceOf(CompletionException.class)
-                .cause().isInstanceOf(WebSocketHandshakeException.class);
+                .cause().isInstanceOf(WebSocketHandshakeException.class)
+                .satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(404));
+        assertThatThrownBy(() -> ws(UUID.randomUUID().toString(), owner.access(), new Frames()))
+                .cause().satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(404));
         assertThatThrownBy(() -> server.http.newWebSocketBuilder()
                 .buildAsync(URI.create("ws://localhost:" + server.server.port() + "/api/sessions/" + session + "/ws"),
                         new Frames()).join())
-                .cause().isInstanceOf(WebSocketHandshakeException.class);
+                .cause().satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(401));
     }
 }

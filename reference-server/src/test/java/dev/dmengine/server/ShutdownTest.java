@@ -25,7 +25,8 @@ class ShutdownTest {
         Thread stopper = Thread.ofVirtual().start(server::close);
         // while it drains: not ready, and new turns are refused with 503
         TestServer.Response ready = server.get("/health/ready", null);
-        for (int i = 0; i < 50 && ready.status() == 200; i++) {
+        long until = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        while (ready.status() == 200 && System.nanoTime() < until) {
             ready = server.get("/health/ready", null);
         }
         assertThat(ready.status()).isEqualTo(503);
