@@ -4,7 +4,8 @@
 #   - the pgvector extension available in that server (built from Debian's source package
 #     of the next release when the running server lacks it),
 #   - the test database with the vector extension created in it,
-#   - Redis answering PING.
+#   - Redis answering PING,
+#   - Debian's Chromium at /usr/bin/chromium (the web GUI's browser tests drive it).
 # Each step is skipped when it is already done, so a second run takes about a second.
 # Works as root on a fresh Debian machine of this kind, without questions.
 #
@@ -163,11 +164,22 @@ ensure_redis() {
   svc_log "Redis did not answer PING in 10 s" && return 1
 }
 
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  svc_log "installing Debian's chromium (for the web GUI's browser tests)"
+  apt_update_once
+  apt-get install -y -qq chromium >/dev/null
+  if [ ! -x /usr/bin/chromium ]; then
+    svc_log "chromium was installed but /usr/bin/chromium is missing" && return 1
+  fi
+}
+
 services_main() {
   ensure_postgres_running
   vector_available || install_pgvector
   ensure_test_database
   ensure_redis
+  ensure_chromium
 }
 
 # in a subshell so that the caller's options stay as they were; not inside `if` or `||`,

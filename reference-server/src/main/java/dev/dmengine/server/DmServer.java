@@ -6,11 +6,15 @@ import dev.dmengine.core.auth.AuthService;
 import dev.dmengine.core.auth.CsrfGuard;
 import dev.dmengine.spi.DmException;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.staticcontent.StaticContentFeature;
 import io.helidon.webserver.websocket.WsRouting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +73,7 @@ public final class DmServer {
         http.addFilter(this::filter);
         routes.install(http);
         http.error(HttpProblem.class, Problems::handle)
+                .error(HttpException.class, DmServer::httpException)
                 .error(DmException.class, Problems::handle)
                 .error(Exception.class, Problems::handle);
 
@@ -83,7 +88,37 @@ public final class DmServer {
                 .directHandlers(Problems.directHandlers())
                 .routing(http)
                 .addRouting(ws)
+                .addFeature(webGui())
                 .build();
+    }
+
+    /**
+     * The player's web GUI: the static files under {@code web/} on the classpath, at {@code /}
+     * with {@code index.html} as the welcome file, open to everyone (the pages call the API).
+     * Weighted above the routes so it is asked first; a path it has no file for goes on to
+     * the API routes and their problem+json 404.
+     */
+    private static StaticContentFeature webGui() {
+        return StaticContentFeature.create(b -> b.weight(200)
+                .addClasspath(cp -> cp.location("web").welcome("index.html").context("/")));
+    }
+
+    /**
+     * Helidon's own answers by exception, e.g. the static files' {@code 304 Not Modified} for a
+     * matching {@code If-None-Match}: a status below 400 is sent as it is (no body); an error
+     * becomes a problem like every other.
+     */
+    private static void httpException(ServerRequest req, ServerResponse res, HttpException e) {
+        int code = e.status().code();
+        if (code < 400) {
+            if (!res.isSent()) {
+                res.status(e.status()).send();
+            }
+            return;
+        }
+        Problems.handle(req, res, new HttpProblem(code, code == 404 ? "not-found" : code >= 500 ? "internal-error"
+                : "malformed-request", e.status().reasonPhrase(), code >= 500 ? "the server could not complete the request"
+                : e.getMessage()));
     }
 
     private void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {

@@ -1,0 +1,107 @@
+package dev.dmengine.webtests;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import dev.dmengine.server.DmServer;
+import dev.dmengine.server.ServerSettings;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The reference server (embedded profile, offline narrator paced so streaming is visible) on a
+ * free loopback port, and Debian's Chromium driven by Playwright. Each browser context plays
+ * from its own client address (X-Forwarded-For from the trusted loopback), so the per-address
+ * rate limits of one test never touch another.
+ */
+final class GuiFixture implements AutoCloseable {
+
+    static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+    private static final AtomicInteger IPS = new AtomicInteger(1);
+
+    final DmServer server;
+    final String base;
+    final Playwright playwright;
+    final Browser browser;
+    final Path screenshots;
+
+    GuiFixture(Map<String, String> overrides) {
+        if (!Files.isExecutable(CHROMIUM)) {
+            throw new IllegalStateException(CHROMIUM + " is missing: run scripts/services.sh (or apt-get install chromium)");
+        }
+        int port = freePort();
+        Map<String, String> cfg = new HashMap<>();
+        cfg.put("dm.server.host", "127.0.0.1");
+        cfg.put("dm.server.port", Integer.toString(port));
+        cfg.put("dm.server.heartbeat", "2s");
+        cfg.put("dm.server.shutdown-grace", "2s");
+        cfg.put("dm.server.trusted-proxies", "127.0.0.1/32,::1/128");
+        cfg.put("dm.narrator.pacing", "25ms");
+        cfg.put("dm.embedder.provider", "hashing"); // light and deterministic; retrieval is not what these tests check
+        cfg.putAll(overrides);
+        server = new DmServer(ServerSettings.from(Config.just(ConfigSources.create(cfg)))).start();
+        base = "http://127.0.0.1:" + server.port();
+        screenshots = Paths.get(System.getProperty("dm.webtests.screenshots", "target/screenshots"));
+        try {
+            Files.createDirectories(screenshots);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Playwright.CreateOptions opts = new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"));
+        playwright = Playwright.create(opts);
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                .setExecutablePath(CHROMIUM)
+                .setHeadless(true)
+                .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync")));
+    }
+
+    /** A fresh browser (cookies and all) playing from its own client address. */
+    BrowserContext context() {
+        int n = IPS.getAndIncrement();
+        BrowserContext ctx = browser.newContext(new Browser.NewContextOptions()
+                .setViewportSize(1280, 900)
+                .setExtraHTTPHeaders(Map.of("X-Forwarded-For", "10.9." + (n / 250) + "." + (n % 250 + 1))));
+        ctx.setDefaultTimeout(20_000);
+        return ctx;
+    }
+
+    void screenshot(Page page, String name) {
+        page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve(name + ".png")).setFullPage(true));
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            browser.close();
+        } finally {
+            try {
+                playwright.close();
+            } finally {
+                server.stop();
+            }
+        }
+    }
+}
