@@ -1,4 +1,4 @@
-package dev.dmengine.openai.internal;
+package dev.dmengine.core.remote;
 
 /** Keeps credentials out of messages: provider error bodies may echo the key they were sent. */
 public final class Secrets {

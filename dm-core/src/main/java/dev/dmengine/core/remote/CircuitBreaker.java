@@ -1,4 +1,4 @@
-package dev.dmengine.openai.internal;
+package dev.dmengine.core.remote;
 
 import java.time.Clock;
 import java.time.Duration;
