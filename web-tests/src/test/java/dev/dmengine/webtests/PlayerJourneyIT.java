@@ -328,8 +328,11 @@ class PlayerJourneyIT {
         page.unrouteAll();
         page.keyboard().press("Enter"); // keyboard only: the focused Try again
         // the new reply answers the latest stored message (the failed one never reached the server here)
-        // and replaces the reply it had
+        // and replaces the reply it had. The old reply is "done" until the new turn starts, so wait for
+        // the turn itself to end (the typing indicator shows from the key press to turn.completed).
         assertThat(failed).hasCount(0);
+        assertThat(page.locator("#typing")).isHidden(
+                new com.microsoft.playwright.assertions.LocatorAssertions.IsHiddenOptions().setTimeout(LONG));
         Locator reply = page.locator("#transcript .msg-dm");
         assertThat(reply).hasCount(1);
         assertThat(reply).hasAttribute("data-state", "done",
