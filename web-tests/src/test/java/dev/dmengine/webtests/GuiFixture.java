@@ -5,6 +5,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
 import dev.dmengine.server.DmServer;
 import dev.dmengine.server.ServerSettings;
 import io.helidon.config.Config;
@@ -82,6 +83,17 @@ final class GuiFixture implements AutoCloseable {
 
     void screenshot(Page page, String name) {
         page.screenshot(new Page.ScreenshotOptions().setPath(screenshots.resolve(name + ".png")).setFullPage(true));
+    }
+
+    /** Fills and sends the registration form, and waits for the "account is ready" notice. */
+    void register(Page page, String name, String email, String password) {
+        page.navigate(base + "/#/register");
+        page.getByLabel("Display name").fill(name);
+        page.getByLabel("Email").fill(email);
+        page.getByLabel("Password").fill(password);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create account")).click();
+        com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat(page.getByRole(AriaRole.ALERT))
+                .containsText("account is ready");
     }
 
     static int freePort() {

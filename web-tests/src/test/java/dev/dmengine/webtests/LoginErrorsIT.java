@@ -51,12 +51,7 @@ class LoginErrorsIT {
 
     private String registered(String name) {
         String email = name.toLowerCase() + "-" + System.nanoTime() + "@example.org";
-        page.navigate(gui.base + "/#/register");
-        page.getByLabel("Display name").fill(name);
-        page.getByLabel("Email").fill(email);
-        page.getByLabel("Password").fill("silver birch by the water " + System.nanoTime());
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create account")).click();
-        assertThat(page.getByRole(AriaRole.ALERT)).containsText("account is ready");
+        gui.register(page, name, email, "silver birch by the water " + System.nanoTime());
         return email;
     }
 

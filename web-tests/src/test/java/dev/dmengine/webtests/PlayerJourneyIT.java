@@ -211,7 +211,7 @@ class PlayerJourneyIT {
     void theEventStreamReconnectsWithLastEventIdAndMissesNothing() {
         String email = "bram-" + System.nanoTime() + "@example.org";
         String password = "copper kettle under the stairs " + System.nanoTime();
-        register(page, "Bram", email, password);
+        gui.register(page, "Bram", email, password);
         logIn(page, email, password);
         String characterId = createCharacterByApi("Bram", "fighter");
         String sessionId = post("/api/sessions", "{\"characterId\":\"" + characterId + "\",\"title\":\"Reconnect\"}");
@@ -243,7 +243,7 @@ class PlayerJourneyIT {
     void theCharacterPanelFollowsTheTurnAndARefusedTurnCanBeTriedAgain() {
         String email = "cass-" + System.nanoTime() + "@example.org";
         String password = "willow basket at the ford " + System.nanoTime();
-        register(page, "Cass", email, password);
+        gui.register(page, "Cass", email, password);
         logIn(page, email, password);
         String characterId = createCharacterByApi("Cass", "cleric");
         String sessionId = post("/api/sessions", "{\"characterId\":\"" + characterId + "\",\"title\":\"Potions\"}");
@@ -345,15 +345,6 @@ class PlayerJourneyIT {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    static void register(Page page, String name, String email, String password) {
-        page.navigate(PlayerJourneyIT.gui.base + "/#/register");
-        page.getByLabel("Display name").fill(name);
-        page.getByLabel("Email").fill(email);
-        page.getByLabel("Password").fill(password);
-        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create account")).click();
-        assertThat(page.getByRole(AriaRole.ALERT)).containsText("account is ready");
-    }
 
     static void logIn(Page page, String email, String password) {
         page.getByLabel("Email").fill(email);
