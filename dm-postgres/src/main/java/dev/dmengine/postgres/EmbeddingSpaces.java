@@ -15,8 +15,11 @@ import org.jdbi.v3.core.Handle;
 /**
  * The embedding spaces the database holds and which one is active. Each space (model id,
  * dimension) has its own table {@code game.vectors_<id>} with a {@code vector(dimension)}
- * column, a btree on the session and one on the player (exact per-scope scans), and an HNSW
- * index with cosine ops for approximate player-wide search.
+ * column, a btree on the session and one on the player (exact per-scope scans). Up to
+ * {@link #MAX_HNSW_DIMENSION} dimensions it also has {@code vectors_<id>_ann}, the vectors
+ * L2-normalised as {@code halfvec} under an HNSW index with cosine ops for approximate
+ * player-wide search, and {@code vectors_<id>_pending}, the ids written but not yet put in
+ * that graph (see {@link PgVectorIndex}).
  *
  * <p>The engine writes and retrieves under {@link #active()}. Re-embedding builds another
  * space while this one stays active, then {@link #switchTo} makes the new one active in one
@@ -38,13 +41,33 @@ public final class EmbeddingSpaces {
 
     /** One registered space. {@code table} is the schema-qualified name of its vector table. */
     public record Info(int id, EmbeddingSpace space, State state, String table) {
+
+        /** Whether the space has an HNSW graph (its dimension is at most {@link #MAX_HNSW_DIMENSION}). */
+        public boolean hasAnn() {
+            return space.dimension() <= MAX_HNSW_DIMENSION;
+        }
+
+        /** The table the HNSW graph indexes: message id, player id, normalised {@code halfvec}. */
+        public String annTable() {
+            return table + "_ann";
+        }
+
+        /** The ids of vectors written but not yet in the graph. */
+        public String pendingTable() {
+            return table + "_pending";
+        }
+
+        /** The HNSW index, schema-qualified. */
+        public String annIndex() {
+            return table + "_ann_hnsw_idx";
+        }
     }
 
     /** Up to this dimension the session index carries the vectors (btree entries are at most ~2.7 kB). */
     public static final int MAX_COVERING_DIMENSION = 600;
 
-    /** HNSW indexes on pgvector's {@code vector} type take at most this many dimensions. */
-    public static final int MAX_HNSW_DIMENSION = 2_000;
+    /** HNSW indexes on pgvector's {@code halfvec} type take at most this many dimensions. */
+    public static final int MAX_HNSW_DIMENSION = 4_000;
 
     private final Db db;
     private final String spaces;
@@ -102,12 +125,15 @@ public final class EmbeddingSpaces {
             h.execute("CREATE INDEX " + bare + "_session_idx ON " + table + " (session_id)"
                     + (space.dimension() <= MAX_COVERING_DIMENSION ? " INCLUDE (message_id, embedding)" : ""));
             h.execute("CREATE INDEX " + bare + "_player_idx ON " + table + " (player_id)");
-            if (space.dimension() <= MAX_HNSW_DIMENSION) {
-                h.execute("CREATE INDEX " + bare + "_hnsw_idx ON " + table
-                        + " USING hnsw (embedding vector_cosine_ops) WITH (m = " + hnswM + ", ef_construction = "
-                        + hnswEfConstruction + ")");
+            Info created = new Info(id, space, state, table);
+            if (created.hasAnn()) {
+                h.execute("CREATE TABLE " + created.annTable() + " (message_id uuid PRIMARY KEY, "
+                        + "player_id uuid NOT NULL, embedding halfvec(" + space.dimension() + ") NOT NULL)");
+                h.execute("CREATE INDEX " + bare + "_ann_player_idx ON " + created.annTable() + " (player_id)");
+                h.execute("CREATE TABLE " + created.pendingTable() + " (message_id uuid PRIMARY KEY)");
+                h.execute(createAnnIndex(created));
             }
-            return new Info(id, space, state, table);
+            return created;
         });
         known.put(space, new Info(info.id(), space, info.state(), info.table()));
         return info;
@@ -122,6 +148,12 @@ public final class EmbeddingSpaces {
         Optional<Info> info = db.call("find embedding space", h -> find(h, space));
         info.ifPresent(i -> known.put(space, i));
         return info;
+    }
+
+    /** Whether the schema holds the registry yet (it may not, when migrations run elsewhere). */
+    boolean installed() {
+        return db.call("find embedding space registry", h -> h.createQuery("SELECT to_regclass(:t) IS NOT NULL")
+                .bind("t", spaces).mapTo(Boolean.class).one());
     }
 
     /** Every registered space with its current state, oldest first. */
@@ -170,9 +202,17 @@ public final class EmbeddingSpaces {
                 throw new InvalidInputException("space", space + " is the active space; switch to another first");
             }
             h.createUpdate("UPDATE " + spaces + " SET state = 'RETIRED' WHERE id = :id").bind("id", info.id()).execute();
-            h.execute("TRUNCATE " + info.table());
+            h.execute("TRUNCATE " + info.table() + (info.hasAnn()
+                    ? ", " + info.annTable() + ", " + info.pendingTable() : ""));
             return null;
         });
+    }
+
+    /** The statement that creates the space's HNSW index with this registry's graph settings. */
+    String createAnnIndex(Info info) {
+        String bare = info.annIndex().substring(info.annIndex().indexOf('.') + 1);
+        return "CREATE INDEX " + bare + " ON " + info.annTable() + " USING hnsw (embedding halfvec_cosine_ops) "
+                + "WITH (m = " + hnswM + ", ef_construction = " + hnswEfConstruction + ")";
     }
 
     String tableName(int id) {

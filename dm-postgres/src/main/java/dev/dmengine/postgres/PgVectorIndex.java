@@ -18,29 +18,40 @@ import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /**
- * {@link VectorIndex} on pgvector, one table per {@link EmbeddingSpace} (see
- * {@link EmbeddingSpaces}).
+ * {@link VectorIndex} on pgvector, tables per {@link EmbeddingSpace} (see {@link EmbeddingSpaces}).
+ *
+ * <h2>Writes: the vector row only</h2>
+ * A write stores the vector in {@code vectors_N} (the source of truth, with a covering btree
+ * on the session) and the message id in {@code vectors_N_pending}, in one statement. It does
+ * not touch the HNSW graph: inserting into a graph costs milliseconds per row and grows with
+ * the graph's density, so the graph is kept in {@code vectors_N_ann} and filled by
+ * {@link #indexPending(int)}, which the adapters' background {@link AnnIndexer} calls. Until
+ * then a pending vector is still found: player-scope search ranks the pending rows exactly
+ * next to the graph's candidates.
  *
  * <h2>Session scope: exact</h2>
- * The session's rows are read through the btree on {@code session_id} inside a
- * {@code MATERIALIZED} CTE, and only then ranked by cosine distance. The planner therefore
- * cannot answer {@code ORDER BY embedding <=> q LIMIT k} with the shared HNSW index and
- * filter by session afterwards, which for large sessions in a large table returns 0–2 rows
- * instead of k. The result is exact (recall 1.0) and always {@code min(k, candidates)} rows;
- * the cost grows with the session's size (p50 about 13 ms for 10,000 384-d vectors on 2 cores,
- * read by an index-only scan of the covering session index).
+ * {@code WHERE session_id = :s ORDER BY (embedding <=> :q) + 0 LIMIT k}: the session's rows
+ * come from an index-only scan of the covering btree and are ranked by exact cosine distance
+ * with a bounded top-k sort. The {@code + 0} makes the sort key an expression no index can
+ * provide, so the planner can never answer with an HNSW scan filtered by session afterwards
+ * (the trap that returns 0–2 rows instead of k for large sessions), even where someone adds
+ * such an index to the vector table. The result is exact (recall 1.0) and always
+ * {@code min(k, candidates)} rows.
  *
- * <h2>Player scope: HNSW with iterative scans</h2>
- * A player's whole history can be large, so it goes through the HNSW index with
- * {@code hnsw.iterative_scan = relaxed_order} (pgvector 0.8): the index scan goes on until
- * enough rows pass the player filter, then the CTE re-sorts them exactly. When the player's
- * rows are few the planner takes the btree and the answer is exact.
+ * <h2>Player scope: HNSW with iterative scans, re-ranked exactly</h2>
+ * A player's whole history can be large, so candidates come from the HNSW graph (cosine on
+ * the L2-normalised {@code halfvec}, half the bytes of {@code vector}) with
+ * {@code hnsw.iterative_scan = relaxed_order} (pgvector 0.8): the scan goes on until enough
+ * rows pass the player filter. The candidates (2·k) and the pending rows of the player are
+ * then ranked by the exact cosine distance of the stored {@code vector}. When the player's
+ * rows are few the planner takes the player btree and the answer is exact.
  */
 public final class PgVectorIndex implements VectorIndex {
 
     private final Db db;
     private final EmbeddingSpaces spaces;
-    private volatile int efSearch = 400;
+    private volatile int efSearch = 800;
+    private volatile Runnable onWrite = () -> { };
 
     PgVectorIndex(Db db, EmbeddingSpaces spaces) {
         this.db = db;
@@ -61,6 +72,11 @@ public final class PgVectorIndex implements VectorIndex {
         return this;
     }
 
+    /** Called after each write (the background indexer wakes up). */
+    void onWrite(Runnable listener) {
+        this.onWrite = listener;
+    }
+
     @Override
     public void upsert(EmbeddingSpace space, VectorRecord record) {
         upsertAll(space, List.of(record));
@@ -75,71 +91,214 @@ public final class PgVectorIndex implements VectorIndex {
             Checks.vector(records.size() == 1 ? "vector" : "records[" + i + "].vector", records.get(i).vector(),
                     space.dimension());
         }
-        String table = spaces.register(space, EmbeddingSpaces.State.READY).table();
-        String sql = "INSERT INTO " + table + " (message_id, session_id, player_id, embedding) "
+        EmbeddingSpaces.Info info = spaces.register(space, EmbeddingSpaces.State.READY);
+        String upsert = "INSERT INTO " + info.table() + " (message_id, session_id, player_id, embedding) "
                 + "VALUES (:message, :session, :player, :embedding) ON CONFLICT (message_id) DO UPDATE SET "
                 + "session_id = excluded.session_id, player_id = excluded.player_id, embedding = excluded.embedding";
+        // the vector and its place in the ANN queue in one statement: one round trip, one commit
+        String sql = info.hasAnn()
+                ? "WITH v AS (" + upsert + " RETURNING message_id) INSERT INTO " + info.pendingTable()
+                        + " (message_id) SELECT message_id FROM v ON CONFLICT (message_id) DO NOTHING"
+                : upsert;
         if (records.size() == 1) {
             VectorRecord r = records.getFirst();
             db.call("store vector", h -> h.createUpdate(sql).bind("message", r.messageId())
                     .bind("session", r.sessionId()).bind("player", r.playerId())
                     .bind("embedding", vector(r.vector())).execute());
-            return;
+        } else {
+            db.tx("store vectors", h -> {
+                PreparedBatch batch = h.prepareBatch(sql);
+                for (VectorRecord r : records) {
+                    batch.bind("message", r.messageId()).bind("session", r.sessionId()).bind("player", r.playerId())
+                            .bind("embedding", vector(r.vector())).add();
+                }
+                return batch.execute();
+            });
         }
-        db.tx("store vectors", h -> {
-            PreparedBatch batch = h.prepareBatch(sql);
-            for (VectorRecord r : records) {
-                batch.bind("message", r.messageId()).bind("session", r.sessionId()).bind("player", r.playerId())
-                        .bind("embedding", vector(r.vector())).add();
-            }
-            return batch.execute();
-        });
+        if (info.hasAnn()) {
+            onWrite.run();
+        }
     }
 
     @Override
     public List<VectorMatch> search(VectorQuery q) {
         Checks.vector("vector", q.vector(), q.space().dimension());
-        Optional<EmbeddingSpaces.Info> info = spaces.find(q.space());
-        if (info.isEmpty()) {
+        Optional<EmbeddingSpaces.Info> found = spaces.find(q.space());
+        if (found.isEmpty()) {
             return List.of(); // nothing was ever stored in this space
         }
-        String table = info.get().table();
+        EmbeddingSpaces.Info info = found.get();
         List<UUID> exclude = List.copyOf(q.exclude());
         return switch (q.scope()) {
-            case SESSION -> db.call("search session vectors", h -> h.createQuery(
-                            "WITH c AS MATERIALIZED (SELECT message_id, session_id, embedding <=> :q AS d FROM " + table
-                                    + " WHERE session_id = :scope) "
-                                    + "SELECT message_id, session_id, d FROM c WHERE NOT (message_id = ANY(:exclude)) "
-                                    + "ORDER BY d, message_id LIMIT :k")
+            case SESSION -> db.call("search session vectors", h -> h.createQuery(sessionSql(info.table()))
                     .bind("q", vector(q.vector())).bind("scope", q.scopeId())
                     .bindArray("exclude", UUID.class, exclude).bind("k", q.k())
                     .map((rs, ctx) -> new VectorMatch(Db.uuid(rs, "message_id"), Db.uuid(rs, "session_id"),
                             1.0 - rs.getDouble("d")))
                     .list());
-            case PLAYER -> db.tx("search player vectors", h -> {
-                int ef = Math.min(1_000, Math.max(efSearch, 2 * q.k()));
-                h.createQuery("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
-                                + "set_config('hnsw.ef_search', :ef, true)")
-                        .bind("ef", Integer.toString(ef)).mapTo(String.class).list();
-                return h.createQuery("WITH c AS MATERIALIZED (SELECT message_id, session_id, embedding <=> :q AS d "
-                                + "FROM " + table + " WHERE player_id = :scope AND NOT (message_id = ANY(:exclude)) "
-                                + "ORDER BY embedding <=> :q LIMIT :k) SELECT message_id, session_id, d FROM c "
-                                + "ORDER BY d, message_id")
-                        .bind("q", vector(q.vector())).bind("scope", q.scopeId())
-                        .bindArray("exclude", UUID.class, exclude).bind("k", q.k())
-                        .map((rs, ctx) -> new VectorMatch(Db.uuid(rs, "message_id"), Db.uuid(rs, "session_id"),
-                                1.0 - rs.getDouble("d")))
-                        .list();
-            });
+            case PLAYER -> info.hasAnn() ? searchPlayerAnn(info, q, exclude) : searchPlayerExact(info, q, exclude);
         };
+    }
+
+    /** The exact per-session query (parameters {@code :q :scope :exclude :k}); tests read its plan. */
+    static String sessionSql(String table) {
+        return "SELECT message_id, session_id, (embedding <=> :q) + 0 AS d FROM " + table
+                + " WHERE session_id = :scope AND NOT (message_id = ANY(:exclude)) ORDER BY d, message_id LIMIT :k";
+    }
+
+    /**
+     * The player query over the graph (parameters {@code :q :scope :exclude :k :candidates}):
+     * candidates from the HNSW scan (relaxed order, so 2·k of them) and every pending row of
+     * the player, then one exact ranking on the stored vectors. Both joins are per-id index
+     * lookups ({@code LATERAL … LIMIT 1}, which the planner cannot flatten): planned as hash
+     * joins they scanned every vector of the player. Tests read its plan.
+     */
+    static String playerSql(EmbeddingSpaces.Info info) {
+        return "WITH a AS MATERIALIZED (SELECT message_id FROM " + info.annTable()
+                + " WHERE player_id = :scope AND NOT (message_id = ANY(:exclude)) "
+                + "ORDER BY embedding <=> l2_normalize(:q)::halfvec(" + info.space().dimension() + ") "
+                + "LIMIT :candidates), "
+                + "c AS MATERIALIZED (SELECT message_id FROM a UNION SELECT p.message_id FROM "
+                + info.pendingTable() + " p CROSS JOIN LATERAL (SELECT 1 FROM " + info.table()
+                + " pv WHERE pv.message_id = p.message_id AND pv.player_id = :scope LIMIT 1) mine) "
+                + "SELECT v.message_id, v.session_id, v.embedding <=> :q AS d FROM c CROSS JOIN LATERAL "
+                + "(SELECT x.message_id, x.session_id, x.embedding FROM " + info.table()
+                + " x WHERE x.message_id = c.message_id AND x.player_id = :scope LIMIT 1) v "
+                + "WHERE NOT (v.message_id = ANY(:exclude)) ORDER BY d, v.message_id LIMIT :k";
+    }
+
+    private List<VectorMatch> searchPlayerAnn(EmbeddingSpaces.Info info, VectorQuery q, List<UUID> exclude) {
+        return db.tx("search player vectors", h -> {
+            int ef = Math.min(1_000, Math.max(efSearch, 2 * q.k()));
+            // JIT off: its compile (120 ms measured) is planned from cost estimates of the pending
+            // table that say nothing of the few rows it holds, and saves nothing on these plans
+            h.createQuery("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+                            + "set_config('hnsw.ef_search', :ef, true), set_config('jit', 'off', true)")
+                    .bind("ef", Integer.toString(ef)).mapTo(String.class).list();
+            return h.createQuery(playerSql(info))
+                    .bind("q", vector(q.vector())).bind("scope", q.scopeId())
+                    .bindArray("exclude", UUID.class, exclude).bind("k", q.k()).bind("candidates", 2 * q.k())
+                    .map((rs, ctx) -> new VectorMatch(Db.uuid(rs, "message_id"), Db.uuid(rs, "session_id"),
+                            1.0 - rs.getDouble("d")))
+                    .list();
+        });
+    }
+
+    private List<VectorMatch> searchPlayerExact(EmbeddingSpaces.Info info, VectorQuery q, List<UUID> exclude) {
+        return db.call("search player vectors", h -> h.createQuery(
+                        "SELECT message_id, session_id, (embedding <=> :q) + 0 AS d FROM " + info.table()
+                                + " WHERE player_id = :scope AND NOT (message_id = ANY(:exclude)) "
+                                + "ORDER BY d, message_id LIMIT :k")
+                .bind("q", vector(q.vector())).bind("scope", q.scopeId())
+                .bindArray("exclude", UUID.class, exclude).bind("k", q.k())
+                .map((rs, ctx) -> new VectorMatch(Db.uuid(rs, "message_id"), Db.uuid(rs, "session_id"),
+                        1.0 - rs.getDouble("d")))
+                .list());
+    }
+
+    /**
+     * Moves up to {@code max} pending vectors (of all spaces, oldest spaces first) into their
+     * HNSW graphs, in batches that commit on their own; several callers (threads, server
+     * instances) share the work without taking the same rows. Returns how many were moved.
+     */
+    public int indexPending(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
+        int moved = 0;
+        for (EmbeddingSpaces.Info info : spaces.list()) {
+            if (!info.hasAnn() || info.state() == EmbeddingSpaces.State.RETIRED) {
+                continue;
+            }
+            while (moved < max) {
+                int n = indexBatch(info, Math.min(32, max - moved));
+                if (n == 0) {
+                    break;
+                }
+                moved += n;
+            }
+        }
+        return moved;
+    }
+
+    private int indexBatch(EmbeddingSpaces.Info info, int batch) {
+        // the pending rows are locked (SKIP LOCKED: others take the next ones), deleted and their
+        // vectors put in the graph in one transaction: a crash leaves them pending
+        return db.tx("index pending vectors", h -> {
+            // losing this commit in a crash only puts the rows back in the queue (same transaction)
+            h.execute("SET LOCAL synchronous_commit = off");
+            return h.createQuery("WITH p AS (DELETE FROM " + info.pendingTable()
+                        + " WHERE message_id IN (SELECT message_id FROM " + info.pendingTable()
+                        + " ORDER BY message_id LIMIT :batch FOR UPDATE SKIP LOCKED) RETURNING message_id), "
+                        + "i AS (INSERT INTO " + info.annTable() + " (message_id, player_id, embedding) "
+                        + "SELECT v.message_id, v.player_id, l2_normalize(v.embedding)::halfvec("
+                        + info.space().dimension() + ") FROM p CROSS JOIN LATERAL (SELECT x.message_id, x.player_id, "
+                        + "x.embedding FROM " + info.table() + " x WHERE x.message_id = p.message_id LIMIT 1) v "
+                        + "ON CONFLICT (message_id) DO UPDATE SET "
+                        + "player_id = excluded.player_id, embedding = excluded.embedding RETURNING 1) "
+                        + "SELECT count(*) FROM p")
+                .bind("batch", batch).mapTo(Integer.class).one();
+        });
+    }
+
+    /** Vectors of the space written but not yet in its HNSW graph (they are searched exactly). */
+    public long pending(EmbeddingSpace space) {
+        Optional<EmbeddingSpaces.Info> info = spaces.find(space);
+        if (info.isEmpty() || !info.get().hasAnn()) {
+            return 0;
+        }
+        return db.call("count pending vectors", h -> h.createQuery("SELECT count(*) FROM "
+                + info.get().pendingTable()).mapTo(Long.class).one());
+    }
+
+    /**
+     * Builds the space's HNSW graph again from scratch, taking in every pending vector: for
+     * bulk loads, where one index build is many times faster than inserting row by row.
+     * Player-scope searches meanwhile rank the player's rows exactly (slower, still correct);
+     * writes wait for the build. Uses up to {@code maintenanceWorkMemMb} MiB (the graph should
+     * fit) and PostgreSQL's parallel maintenance workers. Mind the pool's socket timeout.
+     */
+    public void rebuildAnnIndex(EmbeddingSpace space, int maintenanceWorkMemMb) {
+        if (maintenanceWorkMemMb < 64 || maintenanceWorkMemMb > 1_048_576) {
+            throw new IllegalArgumentException("maintenanceWorkMemMb must be 64 to 1048576, was "
+                    + maintenanceWorkMemMb);
+        }
+        EmbeddingSpaces.Info info = spaces.find(space)
+                .orElseThrow(() -> new IllegalArgumentException("no such embedding space: " + space));
+        if (!info.hasAnn()) {
+            return;
+        }
+        db.tx("rebuild ANN index", h -> {
+            h.execute("SET LOCAL maintenance_work_mem = '" + maintenanceWorkMemMb + "MB'");
+            h.execute("LOCK TABLE " + info.pendingTable() + ", " + info.annTable() + " IN EXCLUSIVE MODE");
+            h.execute("DROP INDEX IF EXISTS " + info.annIndex());
+            h.execute("WITH p AS (DELETE FROM " + info.pendingTable() + " RETURNING message_id) "
+                    + "INSERT INTO " + info.annTable() + " (message_id, player_id, embedding) "
+                    + "SELECT v.message_id, v.player_id, l2_normalize(v.embedding)::halfvec("
+                    + space.dimension() + ") FROM p JOIN " + info.table() + " v ON v.message_id = p.message_id "
+                    + "ON CONFLICT (message_id) DO UPDATE SET player_id = excluded.player_id, "
+                    + "embedding = excluded.embedding");
+            h.execute(spaces.createAnnIndex(info));
+            return null;
+        });
+        db.call("analyze ANN table", h -> h.execute("ANALYZE " + info.annTable()));
     }
 
     @Override
     public boolean delete(UUID messageId) {
         int deleted = 0;
         for (EmbeddingSpaces.Info info : spaces.list()) {
-            deleted += db.call("delete vector", h -> h.createUpdate("DELETE FROM " + info.table()
-                    + " WHERE message_id = :id").bind("id", messageId).execute());
+            deleted += db.tx("delete vector", h -> {
+                int n = h.createUpdate("DELETE FROM " + info.table() + " WHERE message_id = :id")
+                        .bind("id", messageId).execute();
+                if (info.hasAnn()) {
+                    h.createUpdate("DELETE FROM " + info.pendingTable() + " WHERE message_id = :id")
+                            .bind("id", messageId).execute();
+                    h.createUpdate("DELETE FROM " + info.annTable() + " WHERE message_id = :id")
+                            .bind("id", messageId).execute();
+                }
+                return n;
+            });
         }
         return deleted > 0;
     }

@@ -58,6 +58,7 @@ public final class PostgresAdapters implements AutoCloseable {
     private final PostgresJobQueue jobQueue;
     private final JdbiTransactor transactor;
     private final Reembedder reembedder;
+    private volatile AnnIndexer annIndexer;
 
     private PostgresAdapters(Builder b) {
         this.authSchema = checkSchema("authSchema", b.authSchema);
@@ -101,6 +102,7 @@ public final class PostgresAdapters implements AutoCloseable {
         this.jobQueue = new PostgresJobQueue(db);
         this.transactor = new JdbiTransactor(db);
         this.reembedder = new Reembedder(db, embeddingSpaces, vectorIndex);
+        this.annIndexer = b.annIndexer ? new AnnIndexer(vectorIndex, b.annIndexerIdle).start() : null;
     }
 
     private static HikariDataSource pool(Builder b) {
@@ -122,6 +124,9 @@ public final class PostgresAdapters implements AutoCloseable {
         c.addDataSourceProperty("tcpKeepAlive", "true");
         c.addDataSourceProperty("reWriteBatchedInserts", "true");
         c.addDataSourceProperty("ApplicationName", "dm-engine");
+        // JIT compiles big analytic plans; for these short statements its compile (about 120 ms
+        // measured on a player search) costs far more than it saves
+        c.addDataSourceProperty("options", "-c jit=off");
         try {
             return new HikariDataSource(c);
         } catch (RuntimeException e) {
@@ -206,8 +211,12 @@ public final class PostgresAdapters implements AutoCloseable {
         return gameSchema;
     }
 
-    /** Drops both schemas and everything in them. For tests and uninstalls; there is no undo. */
+    /**
+     * Drops both schemas and everything in them, stopping the background ANN indexer first.
+     * For tests and uninstalls; there is no undo.
+     */
     public void dropSchemas() {
+        stopAnnIndexer();
         db.call("drop schemas", h -> {
             h.execute("DROP SCHEMA IF EXISTS " + gameSchema + " CASCADE");
             h.execute("DROP SCHEMA IF EXISTS " + authSchema + " CASCADE");
@@ -221,8 +230,17 @@ public final class PostgresAdapters implements AutoCloseable {
     /** Closes the pool if these adapters opened it; a host's own {@code DataSource} is left open. */
     @Override
     public void close() {
+        stopAnnIndexer();
         if (ownedPool != null) {
             ownedPool.close();
+        }
+    }
+
+    private void stopAnnIndexer() {
+        AnnIndexer indexer = annIndexer;
+        annIndexer = null;
+        if (indexer != null) {
+            indexer.close();
         }
     }
 
@@ -241,9 +259,11 @@ public final class PostgresAdapters implements AutoCloseable {
         private String poolName = "dm-postgres";
         private int maxJsonBytes = 256 * 1024;
         private int maxTextChars = 100_000;
-        private int hnswEfSearch = 400;
-        private int hnswM = 16;
-        private int hnswEfConstruction = 64;
+        private int hnswEfSearch = 800;
+        private int hnswM = 32;
+        private int hnswEfConstruction = 128;
+        private boolean annIndexer = true;
+        private Duration annIndexerIdle = Duration.ofSeconds(1);
 
         private Builder() {
         }
@@ -343,7 +363,7 @@ public final class PostgresAdapters implements AutoCloseable {
         }
 
         /**
-         * {@code hnsw.ef_search} of player-scope searches (default 400; at least 2·k is used).
+         * {@code hnsw.ef_search} of player-scope searches (default 800; at least 2·k is used).
          * Higher is slower and closer to exact.
          */
         public Builder hnswEfSearch(int ef) {
@@ -355,9 +375,10 @@ public final class PostgresAdapters implements AutoCloseable {
         }
 
         /**
-         * The HNSW graph of embedding spaces registered from now on: {@code m} (default 16) and
-         * {@code ef_construction} (default 64). Larger is closer to exact for player-scope
-         * searches and slower to insert; see the module README for measurements.
+         * The HNSW graph of embedding spaces registered from now on: {@code m} (default 32) and
+         * {@code ef_construction} (default 128). Larger is closer to exact for player-scope
+         * searches and slower to build; writes do not wait for the graph (the background
+         * indexer fills it), see the module README for measurements.
          */
         public Builder hnsw(int m, int efConstruction) {
             if (m < 2 || m > 100) {
@@ -369,6 +390,27 @@ public final class PostgresAdapters implements AutoCloseable {
             }
             this.hnswM = m;
             this.hnswEfConstruction = efConstruction;
+            return this;
+        }
+
+        /**
+         * Whether these adapters run the background thread that puts written vectors into the
+         * HNSW graph (default {@code true}). With several server instances each may run one;
+         * they share the work. Without any, call {@link PgVectorIndex#indexPending(int)} or
+         * {@link PgVectorIndex#rebuildAnnIndex} yourself: pending vectors are still found, by
+         * an exact scan that grows with their number.
+         */
+        public Builder annIndexer(boolean run) {
+            this.annIndexer = run;
+            return this;
+        }
+
+        /** How often the idle indexer looks for vectors written by other instances (default 1 s). */
+        public Builder annIndexerIdle(Duration idle) {
+            if (idle == null || idle.toMillis() < 10 || idle.toMinutes() > 10) {
+                throw new IllegalArgumentException("annIndexerIdle must be 10 ms to 10 min, was " + idle);
+            }
+            this.annIndexerIdle = idle;
             return this;
         }
 

@@ -29,12 +29,12 @@ class PostgresMigrationsIT {
         String suffix = PgTest.randomSuffix();
         try (var s = new PgTest.Schemas(PgTest.builder(suffix))) {
             PostgresMigrations m = s.pg.migrations();
-            assertThat(m.current()).isEqualTo(m.latest()).isEqualTo("3");
+            assertThat(m.current()).isEqualTo(m.latest()).isEqualTo("4");
             assertThat(tables("auth_" + suffix)).contains("players", "refresh_families", "refresh_tokens");
             assertThat(tables("game_" + suffix)).contains("characters", "inventory_items", "sessions", "messages",
                     "turns", "assets", "jobs", "embedding_spaces", "reembed_runs", "flyway_schema_history");
             // a second run has nothing to do
-            assertThat(m.migrate()).isEqualTo("3");
+            assertThat(m.migrate()).isEqualTo("4");
         }
     }
 
@@ -57,9 +57,9 @@ class PostgresMigrationsIT {
                         "line " + i, now, Map.of())));
             }
 
-            // the same database, built again at start with migrations on: V2 and V3 are applied
+            // the same database, built again at start with migrations on: V2 to V4 are applied
             try (PostgresAdapters upgraded = PgTest.builder(suffix).build()) {
-                assertThat(upgraded.migrations().current()).isEqualTo("3");
+                assertThat(upgraded.migrations().current()).isEqualTo("4");
                 assertThat(upgraded.players().findByEmail("v1@example.com")).contains(player);
                 assertThat(upgraded.messages().list(session, null, 10).items()).isEqualTo(written);
 
@@ -73,12 +73,72 @@ class PostgresMigrationsIT {
     }
 
     @Test
+    void migrates_version_3_vectors_to_a_graph_of_their_own_and_finds_them_before_and_after_indexing()
+            throws Exception {
+        String suffix = PgTest.randomSuffix();
+        String game = "game_" + suffix;
+        UUID player = Ids.newId();
+        UUID session = Ids.newId();
+        List<UUID> ids = new ArrayList<>();
+        try (var v3 = new PgTest.Schemas(PgTest.builder(suffix).migrate(false).annIndexer(false))) {
+            assertThat(v3.pg.migrations().migrateTo("3")).isEqualTo("3");
+            // a space as the version-3 adapter laid it out: the HNSW index on the vector table
+            try (Connection c = PgTest.connect(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO " + game + ".embedding_spaces (model_id, dimension, state, activated_at) "
+                        + "VALUES ('m', 3, 'ACTIVE', now())");
+                st.execute("CREATE TABLE " + game + ".vectors_1 (message_id uuid PRIMARY KEY, session_id uuid NOT NULL, "
+                        + "player_id uuid NOT NULL, embedding vector(3) NOT NULL)");
+                st.execute("CREATE INDEX vectors_1_session_idx ON " + game + ".vectors_1 (session_id) "
+                        + "INCLUDE (message_id, embedding)");
+                st.execute("CREATE INDEX vectors_1_player_idx ON " + game + ".vectors_1 (player_id)");
+                st.execute("CREATE INDEX vectors_1_hnsw_idx ON " + game + ".vectors_1 USING hnsw "
+                        + "(embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)");
+                for (int i = 0; i < 5; i++) {
+                    UUID id = Ids.newId();
+                    ids.add(id);
+                    st.execute("INSERT INTO " + game + ".vectors_1 VALUES ('" + id + "', '" + session + "', '" + player
+                            + "', '[1," + i + ",0]')");
+                }
+            }
+
+            try (PostgresAdapters upgraded = PgTest.builder(suffix).annIndexer(false).build()) {
+                assertThat(upgraded.migrations().current()).isEqualTo("4");
+                assertThat(tables(game)).contains("vectors_1", "vectors_1_ann", "vectors_1_pending");
+                assertThat(indexes(game)).contains("vectors_1_ann_hnsw_idx").doesNotContain("vectors_1_hnsw_idx");
+                EmbeddingSpace space = new EmbeddingSpace("m", 3);
+                PgVectorIndex index = upgraded.vectorIndex();
+                assertThat(index.pending(space)).isEqualTo(5);
+                VectorQuery near0 = VectorQuery.player(space, player, new float[] {1, 0, 0}, 2);
+                assertThat(index.search(near0)).extracting(m -> m.messageId()).containsExactly(ids.get(0), ids.get(1));
+
+                assertThat(index.indexPending(100)).isEqualTo(5);
+
+                assertThat(index.pending(space)).isZero();
+                assertThat(index.search(near0)).extracting(m -> m.messageId()).containsExactly(ids.get(0), ids.get(1));
+                assertThat(index.search(VectorQuery.session(space, session, new float[] {1, 4, 0}, 1, Set.of())))
+                        .extracting(m -> m.messageId()).containsExactly(ids.get(4));
+            }
+        }
+    }
+
+    @Test
     void does_not_touch_the_database_when_migrations_are_off() throws Exception {
         String suffix = PgTest.randomSuffix();
         try (var s = new PgTest.Schemas(PgTest.builder(suffix).migrate(false))) {
             assertThat(tables("game_" + suffix)).isEmpty();
             assertThat(s.pg.migrations().current()).isNull();
         }
+    }
+
+    private static List<String> indexes(String schema) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = PgTest.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT indexname FROM pg_indexes WHERE schemaname = '" + schema + "'")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     private static List<String> tables(String schema) throws Exception {
