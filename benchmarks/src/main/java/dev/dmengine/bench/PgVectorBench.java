@@ -129,29 +129,34 @@ public final class PgVectorBench {
                 double indexSeconds = (System.nanoTime() - t0) / 1e9;
                 analyze(pg, table);
                 analyze(pg, info.annTable());
-                // the last 2,200 one by one: 1,000 with no indexer running (the write path
-                // alone), then 200 untimed and 1,000 timed while the background indexer works through the backlog
-                // of both halves on the same two cores (the worst case for the write path)
+                // the last 2,200 one by one: 1,000 with no indexer running (the write path alone),
+                // then 200 untimed and 1,000 timed on adapters whose background indexer works
+                // through the backlog meanwhile, on the same two cores (the write path's worst case)
                 int half = 1_000;
                 int warmup = 200; // the second adapters' connections and statements, not timed
                 long[] alone = new long[half];
+                long[] gcAlone = gc();
                 for (int i = 0; i < half; i++) {
                     long s = System.nanoTime();
                     pg.vectorIndex().upsert(SPACE, record(held + i));
                     alone[i] = System.nanoTime() - s;
                 }
+                gcAlone = since(gcAlone);
                 long[] busy = new long[vectors.length - held - half - warmup];
+                long[] gcBusy;
                 double drainSeconds;
                 try (PostgresAdapters live = adapters.annIndexer(true).migrate(false).build()) {
                     long started = System.nanoTime();
                     for (int i = 0; i < warmup; i++) {
                         live.vectorIndex().upsert(SPACE, record(held + half + i));
                     }
+                    gcBusy = gc();
                     for (int i = 0; i < busy.length; i++) {
                         long s = System.nanoTime();
                         live.vectorIndex().upsert(SPACE, record(held + half + warmup + i));
                         busy[i] = System.nanoTime() - s;
                     }
+                    gcBusy = since(gcBusy);
                     while (live.vectorIndex().pending(SPACE) > 0) {
                         Thread.sleep(10);
                     }
@@ -170,6 +175,9 @@ public final class PgVectorBench {
                 System.out.printf(Locale.ROOT, "  one message per call, indexer working (%,d calls): p50 %.2f ms, "
                         + "p90 %.2f ms, p99 %.2f ms, max %.2f ms%n", busy.length, pct(busy, 50), pct(busy, 90),
                         pct(busy, 99), pct(busy, 100));
+                System.out.printf(Locale.ROOT, "  (JVM GC during the timed calls: idle %d collections / %d ms, working %d / %d ms; "
+                        + "slowest calls while working: %s)%n", gcAlone[0], gcAlone[1], gcBusy[0], gcBusy[1],
+                        slowest(busy, 5));
                 System.out.printf(Locale.ROOT, "  background indexer: a backlog of %,d in the graph %.1f s after it "
                         + "started = %,.0f rows/s%n", alone.length + warmup + busy.length, drainSeconds,
                         (alone.length + warmup + busy.length) / drainSeconds);
@@ -433,6 +441,37 @@ public final class PgVectorBench {
     private static void print(int size, String engine, Stats s) {
         System.out.printf(Locale.ROOT, "%-8s %-26s %7d %9.2f %9.2f %9.4f %8d%n", String.format(Locale.ROOT, "%,d", size),
                 engine, s.queries, s.p50, s.p99, s.recall, s.minRows);
+    }
+
+    private static long[] gc() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean b : java.lang.management.ManagementFactory
+                .getGarbageCollectorMXBeans()) {
+            count += Math.max(0, b.getCollectionCount());
+            millis += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {count, millis};
+    }
+
+    private static long[] since(long[] before) {
+        long[] now = gc();
+        return new long[] {now[0] - before[0], now[1] - before[1]};
+    }
+
+    /** The n slowest calls as "#index ms", slowest first. */
+    private static String slowest(long[] nanos, int n) {
+        Integer[] order = new Integer[nanos.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(nanos[b], nanos[a]));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(n, order.length); i++) {
+            sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "#%d %.1f ms", order[i],
+                    nanos[order[i]] / 1e6));
+        }
+        return sb.toString();
     }
 
     private static double pct(long[] nanos, int p) {

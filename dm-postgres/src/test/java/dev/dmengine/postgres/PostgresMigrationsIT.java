@@ -21,6 +21,8 @@ import java.util.Set;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PostgresMigrationsIT {
 
@@ -38,14 +40,18 @@ class PostgresMigrationsIT {
         }
     }
 
-    @Test
-    void migrates_from_version_1_keeping_the_data_written_under_it() throws Exception {
+    @ParameterizedTest(name = "from version {0}")
+    @ValueSource(strings = {"1", "2", "3"})
+    void migrates_from_every_earlier_version_keeping_the_data_written_under_it(String version) throws Exception {
         String suffix = PgTest.randomSuffix();
         try (var v1 = new PgTest.Schemas(PgTest.builder(suffix).migrate(false))) {
             PostgresMigrations m = v1.pg.migrations();
             assertThat(m.current()).isNull();
-            assertThat(m.migrateTo("1")).isEqualTo("1");
-            assertThat(tables("game_" + suffix)).contains("messages").doesNotContain("embedding_spaces");
+            assertThat(m.migrateTo(version)).isEqualTo(version);
+            assertThat(tables("game_" + suffix)).contains("messages");
+            if (version.equals("1")) {
+                assertThat(tables("game_" + suffix)).doesNotContain("embedding_spaces");
+            }
 
             Instant now = Instant.now();
             Player player = v1.pg.players().create(new Player(Ids.newId(), "v1@example.com", "Old", "hash", false,
@@ -57,7 +63,7 @@ class PostgresMigrationsIT {
                         "line " + i, now, Map.of())));
             }
 
-            // the same database, built again at start with migrations on: V2 to V4 are applied
+            // the same database, built again at start with migrations on: the later versions are applied
             try (PostgresAdapters upgraded = PgTest.builder(suffix).build()) {
                 assertThat(upgraded.migrations().current()).isEqualTo("4");
                 assertThat(upgraded.players().findByEmail("v1@example.com")).contains(player);
