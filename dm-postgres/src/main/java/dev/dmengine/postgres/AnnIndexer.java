@@ -62,7 +62,7 @@ final class AnnIndexer implements AutoCloseable {
         while (!closed) {
             try {
                 if (!installed && !(installed = index.spaces().installed())) {
-                    sleep(idleNanos); // migrations have not run yet (or run elsewhere): wait for them
+                    sleep(idleNanos, true); // migrations have not run yet (or run elsewhere): wait for them
                     continue;
                 }
                 int n = index.indexPending(BATCH);
@@ -71,23 +71,23 @@ final class AnnIndexer implements AutoCloseable {
                 if (n > 0) {
                     continue; // more may be pending
                 }
-                sleep(idleNanos);
+                sleep(idleNanos, true);
             } catch (RuntimeException e) {
                 if (closed) {
                     return;
                 }
                 backoffMillis = Math.min(10_000, Math.max(250, backoffMillis * 2));
                 LOG.log(Level.WARNING, "ANN indexing failed, retrying in " + backoffMillis + " ms: " + e.getMessage());
-                sleep(TimeUnit.MILLISECONDS.toNanos(backoffMillis));
+                sleep(TimeUnit.MILLISECONDS.toNanos(backoffMillis), false); // writes do not cut a back-off short
             }
         }
     }
 
-    private void sleep(long nanos) {
+    private void sleep(long nanos, boolean wakeable) {
         lock.lock();
         try {
             long left = nanos;
-            while (!signalled && !closed && left > 0) {
+            while (!(wakeable && signalled) && !closed && left > 0) {
                 left = wake.awaitNanos(left);
             }
             signalled = false;

@@ -150,10 +150,19 @@ public final class EmbeddingSpaces {
         return info;
     }
 
-    /** Whether the schema holds the registry yet (it may not, when migrations run elsewhere). */
+    /**
+     * Whether the schema is at the layout this code writes: the registry exists and every space
+     * that has a graph has its queue table (migrations may not have run yet, or run elsewhere).
+     */
     boolean installed() {
-        return db.call("find embedding space registry", h -> h.createQuery("SELECT to_regclass(:t) IS NOT NULL")
-                .bind("t", spaces).mapTo(Boolean.class).one());
+        return db.call("find embedding space registry", h -> {
+            if (!h.createQuery("SELECT to_regclass(:t) IS NOT NULL").bind("t", spaces).mapTo(Boolean.class).one()) {
+                return false;
+            }
+            return h.createQuery("SELECT NOT EXISTS (SELECT 1 FROM " + spaces + " WHERE dimension <= :max "
+                            + "AND to_regclass(:schema || '.vectors_' || id || '_pending') IS NULL)")
+                    .bind("max", MAX_HNSW_DIMENSION).bind("schema", db.game()).mapTo(Boolean.class).one();
+        });
     }
 
     /** Every registered space with its current state, oldest first. */

@@ -52,6 +52,7 @@ public final class PgVectorIndex implements VectorIndex {
     private final EmbeddingSpaces spaces;
     private volatile int efSearch = 800;
     private volatile Runnable onWrite = () -> { };
+    private volatile Runnable afterDequeue = () -> { };
 
     PgVectorIndex(Db db, EmbeddingSpaces spaces) {
         this.db = db;
@@ -95,10 +96,14 @@ public final class PgVectorIndex implements VectorIndex {
         String upsert = "INSERT INTO " + info.table() + " (message_id, session_id, player_id, embedding) "
                 + "VALUES (:message, :session, :player, :embedding) ON CONFLICT (message_id) DO UPDATE SET "
                 + "session_id = excluded.session_id, player_id = excluded.player_id, embedding = excluded.embedding";
-        // the vector and its place in the ANN queue in one statement: one round trip, one commit
+        // the vector and its place in the ANN queue in one statement: one round trip, one commit.
+        // DO UPDATE, not DO NOTHING: when the indexer holds the queued row (it is reading the
+        // old vector) the write waits for it and then queues the id again; DO NOTHING would
+        // not wait, and the graph could keep the old vector with nothing queued to replace it
         String sql = info.hasAnn()
                 ? "WITH v AS (" + upsert + " RETURNING message_id) INSERT INTO " + info.pendingTable()
-                        + " (message_id) SELECT message_id FROM v ON CONFLICT (message_id) DO NOTHING"
+                        + " (message_id) SELECT message_id FROM v ON CONFLICT (message_id) DO UPDATE SET "
+                        + "message_id = excluded.message_id"
                 : upsert;
         if (records.size() == 1) {
             VectorRecord r = records.getFirst();
@@ -197,16 +202,19 @@ public final class PgVectorIndex implements VectorIndex {
     }
 
     /**
-     * Moves up to {@code max} pending vectors (of all spaces, oldest spaces first) into their
-     * HNSW graphs, in batches that commit on their own; several callers (threads, server
-     * instances) share the work without taking the same rows. Returns how many were moved.
+     * Moves up to {@code max} pending vectors (the active space's first, then the others,
+     * oldest first) into their HNSW graphs, in batches that commit on their own; several callers
+     * (threads, server instances) share the work without taking the same rows. Returns how many
+     * were moved. Call it outside any transaction of the caller's.
      */
     public int indexPending(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, was " + max);
         }
         int moved = 0;
-        for (EmbeddingSpaces.Info info : spaces.list()) {
+        List<EmbeddingSpaces.Info> all = new java.util.ArrayList<>(spaces.list());
+        all.sort(java.util.Comparator.comparing((EmbeddingSpaces.Info i) -> i.state() != EmbeddingSpaces.State.ACTIVE));
+        for (EmbeddingSpaces.Info info : all) {
             if (!info.hasAnn() || info.state() == EmbeddingSpaces.State.RETIRED) {
                 continue;
             }
@@ -222,23 +230,37 @@ public final class PgVectorIndex implements VectorIndex {
     }
 
     private int indexBatch(EmbeddingSpaces.Info info, int batch) {
-        // the pending rows are locked (SKIP LOCKED: others take the next ones), deleted and their
-        // vectors put in the graph in one transaction: a crash leaves them pending
+        // the queued rows are locked (SKIP LOCKED: others take the next ones) and deleted, then
+        // their vectors go into the graph, in one transaction: a crash leaves them queued. Two
+        // statements, so that the vectors are read with a snapshot taken after the rows were
+        // locked: a write that committed before that is seen, one still running waits for this
+        // transaction (the writer's ON CONFLICT DO UPDATE) and queues its id again
         return db.tx("index pending vectors", h -> {
             // losing this commit in a crash only puts the rows back in the queue (same transaction)
             h.execute("SET LOCAL synchronous_commit = off");
-            return h.createQuery("WITH p AS (DELETE FROM " + info.pendingTable()
-                        + " WHERE message_id IN (SELECT message_id FROM " + info.pendingTable()
-                        + " ORDER BY message_id LIMIT :batch FOR UPDATE SKIP LOCKED) RETURNING message_id), "
-                        + "i AS (INSERT INTO " + info.annTable() + " (message_id, player_id, embedding) "
-                        + "SELECT v.message_id, v.player_id, l2_normalize(v.embedding)::halfvec("
-                        + info.space().dimension() + ") FROM p CROSS JOIN LATERAL (SELECT x.message_id, x.player_id, "
-                        + "x.embedding FROM " + info.table() + " x WHERE x.message_id = p.message_id LIMIT 1) v "
-                        + "ON CONFLICT (message_id) DO UPDATE SET "
-                        + "player_id = excluded.player_id, embedding = excluded.embedding RETURNING 1) "
-                        + "SELECT count(*) FROM p")
-                .bind("batch", batch).mapTo(Integer.class).one();
+            List<UUID> ids = h.createQuery("DELETE FROM " + info.pendingTable() + " WHERE message_id IN "
+                            + "(SELECT message_id FROM " + info.pendingTable()
+                            + " ORDER BY message_id LIMIT :batch FOR UPDATE SKIP LOCKED) RETURNING message_id")
+                    .bind("batch", batch).mapTo(UUID.class).list();
+            if (ids.isEmpty()) {
+                return 0;
+            }
+            afterDequeue.run();
+            h.createUpdate("INSERT INTO " + info.annTable() + " (message_id, player_id, embedding) "
+                            + "SELECT v.message_id, v.player_id, l2_normalize(v.embedding)::halfvec("
+                            + info.space().dimension() + ") FROM unnest(:ids) AS p(id) CROSS JOIN LATERAL "
+                            + "(SELECT x.message_id, x.player_id, x.embedding FROM " + info.table()
+                            + " x WHERE x.message_id = p.id LIMIT 1) v "
+                            + "ON CONFLICT (message_id) DO UPDATE SET "
+                            + "player_id = excluded.player_id, embedding = excluded.embedding")
+                    .bindArray("ids", UUID.class, ids).execute();
+            return ids.size();
         });
+    }
+
+    /** Runs between taking rows off the queue and reading their vectors (tests interleave a write here). */
+    void afterDequeue(Runnable hook) {
+        this.afterDequeue = hook;
     }
 
     /** Vectors of the space written but not yet in its HNSW graph (they are searched exactly). */
@@ -252,11 +274,12 @@ public final class PgVectorIndex implements VectorIndex {
     }
 
     /**
-     * Builds the space's HNSW graph again from scratch, taking in every pending vector: for
-     * bulk loads, where one index build is many times faster than inserting row by row.
-     * Player-scope searches meanwhile rank the player's rows exactly (slower, still correct);
-     * writes wait for the build. Uses up to {@code maintenanceWorkMemMb} MiB (the graph should
-     * fit) and PostgreSQL's parallel maintenance workers. Mind the pool's socket timeout.
+     * Builds the space's HNSW graph again from scratch from every stored vector, emptying the
+     * queue: for bulk loads, where one index build is many times faster than inserting row by
+     * row, and to start over. Writes and player-scope searches of the space wait for the build
+     * (minutes for a million vectors); session-scope searches do not. Uses up to
+     * {@code maintenanceWorkMemMb} MiB (the graph should fit) and PostgreSQL's parallel
+     * maintenance workers. Mind the pool's socket timeout.
      */
     public void rebuildAnnIndex(EmbeddingSpace space, int maintenanceWorkMemMb) {
         if (maintenanceWorkMemMb < 64 || maintenanceWorkMemMb > 1_048_576) {
@@ -270,14 +293,13 @@ public final class PgVectorIndex implements VectorIndex {
         }
         db.tx("rebuild ANN index", h -> {
             h.execute("SET LOCAL maintenance_work_mem = '" + maintenanceWorkMemMb + "MB'");
-            h.execute("LOCK TABLE " + info.pendingTable() + ", " + info.annTable() + " IN EXCLUSIVE MODE");
+            // graph first, then queue: the order player searches lock them in
+            h.execute("LOCK TABLE " + info.annTable() + ", " + info.pendingTable() + " IN ACCESS EXCLUSIVE MODE");
             h.execute("DROP INDEX IF EXISTS " + info.annIndex());
-            h.execute("WITH p AS (DELETE FROM " + info.pendingTable() + " RETURNING message_id) "
-                    + "INSERT INTO " + info.annTable() + " (message_id, player_id, embedding) "
-                    + "SELECT v.message_id, v.player_id, l2_normalize(v.embedding)::halfvec("
-                    + space.dimension() + ") FROM p JOIN " + info.table() + " v ON v.message_id = p.message_id "
-                    + "ON CONFLICT (message_id) DO UPDATE SET player_id = excluded.player_id, "
-                    + "embedding = excluded.embedding");
+            h.execute("TRUNCATE " + info.annTable() + ", " + info.pendingTable());
+            h.execute("INSERT INTO " + info.annTable() + " (message_id, player_id, embedding) "
+                    + "SELECT message_id, player_id, l2_normalize(embedding)::halfvec(" + space.dimension()
+                    + ") FROM " + info.table());
             h.execute(spaces.createAnnIndex(info));
             return null;
         });

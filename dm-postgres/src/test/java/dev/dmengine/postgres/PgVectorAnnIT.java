@@ -118,6 +118,60 @@ class PgVectorAnnIT {
     }
 
     @Test
+    void a_vector_rewritten_while_the_indexer_has_its_row_is_queued_again_and_the_graph_ends_with_the_new_one()
+            throws Exception {
+        PgVectorIndex index = withoutIndexer();
+        UUID player = Ids.newId();
+        UUID session = Ids.newId();
+        UUID id = Ids.newId();
+        index.upsert(SPACE, new VectorRecord(id, session, player, new float[] {1, 0, 0, 0, 0, 0, 0, 0}));
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        List<java.util.concurrent.Future<?>> write = new ArrayList<>();
+        try {
+            index.afterDequeue(() -> {
+                // the indexer has taken the id off the queue and not yet read the vector: rewrite it now
+                write.add(writer.submit(() -> index.upsert(SPACE,
+                        new VectorRecord(id, session, player, new float[] {0, 0, 1, 0, 0, 0, 0, 0}))));
+                awaitBlockedOrDone(write.getFirst());
+            });
+
+            assertThat(index.indexPending(10)).isEqualTo(1);
+
+            index.afterDequeue(() -> { });
+            write.getFirst().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            writer.shutdownNow();
+        }
+        assertThat(index.pending(SPACE)).isEqualTo(1); // the rewrite queued the id again
+        assertThat(index.indexPending(10)).isEqualTo(1);
+        try (Connection c = PgTest.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT embedding::text FROM " + info().annTable())) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("[0,0,1,0,0,0,0,0]");
+        }
+    }
+
+    /** Waits until the write waits for a lock (the indexer's transaction) or has finished. */
+    private void awaitBlockedOrDone(java.util.concurrent.Future<?> write) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        try (Connection c = PgTest.connect(); java.sql.PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ?")) {
+            ps.setString(1, "%" + info().pendingTable() + "%");
+            while (!write.isDone() && System.nanoTime() < deadline) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(5);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void a_deleted_vector_leaves_the_graph_and_the_queue() throws Exception {
         PgVectorIndex index = withoutIndexer();
         UUID player = Ids.newId();
