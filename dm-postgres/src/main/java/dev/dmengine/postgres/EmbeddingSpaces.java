@@ -211,8 +211,9 @@ public final class EmbeddingSpaces {
                 throw new InvalidInputException("space", space + " is the active space; switch to another first");
             }
             h.createUpdate("UPDATE " + spaces + " SET state = 'RETIRED' WHERE id = :id").bind("id", info.id()).execute();
-            h.execute("TRUNCATE " + info.table() + (info.hasAnn()
-                    ? ", " + info.annTable() + ", " + info.pendingTable() : ""));
+            // graph, queue, vectors: the order the indexer and player searches lock them in
+            h.execute("TRUNCATE " + (info.hasAnn() ? info.annTable() + ", " + info.pendingTable() + ", " : "")
+                    + info.table());
             return null;
         });
     }

@@ -238,6 +238,10 @@ public final class PgVectorIndex implements VectorIndex {
         return db.tx("index pending vectors", h -> {
             // losing this commit in a crash only puts the rows back in the queue (same transaction)
             h.execute("SET LOCAL synchronous_commit = off");
+            // the tables in the order player searches and rebuilds take them (graph, queue,
+            // vectors), so that a rebuild or a retire never deadlocks with this transaction
+            h.execute("LOCK TABLE " + info.annTable() + ", " + info.pendingTable() + " IN ROW EXCLUSIVE MODE");
+            h.execute("LOCK TABLE " + info.table() + " IN ACCESS SHARE MODE");
             List<UUID> ids = h.createQuery("DELETE FROM " + info.pendingTable() + " WHERE message_id IN "
                             + "(SELECT message_id FROM " + info.pendingTable()
                             + " ORDER BY message_id LIMIT :batch FOR UPDATE SKIP LOCKED) RETURNING message_id")

@@ -52,9 +52,13 @@ final class PgTest {
             this(builder(randomSuffix()));
         }
 
-        /** For a contract suite: a pool as large as the suites' eight racing threads. */
+        /**
+         * For a contract suite: a pool as large as the suites' eight racing threads, and no
+         * background ANN indexer (its transactions would race the suite's TRUNCATE between
+         * tests; queued vectors are searched exactly, and {@code PgVectorAnnIT} covers it).
+         */
         static Schemas forContract() {
-            return new Schemas(builder(randomSuffix()).maxPoolSize(8));
+            return new Schemas(builder(randomSuffix()).maxPoolSize(8).annIndexer(false));
         }
 
         Schemas(PostgresAdapters.Builder builder) {
