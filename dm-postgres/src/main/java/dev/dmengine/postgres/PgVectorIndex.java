@@ -10,12 +10,17 @@ import dev.dmengine.spi.retrieval.VectorMatch;
 import dev.dmengine.spi.retrieval.VectorQuery;
 import dev.dmengine.spi.retrieval.VectorRecord;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /**
  * {@link VectorIndex} on pgvector, tables per {@link EmbeddingSpace} (see {@link EmbeddingSpaces}).
@@ -135,20 +140,38 @@ public final class PgVectorIndex implements VectorIndex {
         EmbeddingSpaces.Info info = found.get();
         List<UUID> exclude = List.copyOf(q.exclude());
         return switch (q.scope()) {
-            case SESSION -> db.call("search session vectors", h -> h.createQuery(sessionSql(info.table()))
-                    .bind("q", vector(q.vector())).bind("scope", q.scopeId())
-                    .bindArray("exclude", UUID.class, exclude).bind("k", q.k())
-                    .map((rs, ctx) -> new VectorMatch(Db.uuid(rs, "message_id"), Db.uuid(rs, "session_id"),
-                            1.0 - rs.getDouble("d")))
-                    .list());
-            case PLAYER -> info.hasAnn() ? searchPlayerAnn(info, q, exclude) : searchPlayerExact(info, q, exclude);
+            case SESSION -> searchExact(info, "session_id", q, exclude);
+            case PLAYER -> info.hasAnn()
+                    ? searchPlayerAnn(info, q, exclude)
+                    : searchExact(info, "player_id", q, exclude);
         };
     }
 
     /** The exact per-session query (parameters {@code :q :scope :exclude :k}); tests read its plan. */
     static String sessionSql(String table) {
+        return exactSql(table, "session_id");
+    }
+
+    /**
+     * Every row of the scope ranked by exact cosine distance, through the btree on the scope
+     * column; {@code + 0} keeps any HNSW index out of the plan.
+     */
+    private static String exactSql(String table, String scopeColumn) {
         return "SELECT message_id, session_id, (embedding <=> :q) + 0 AS d FROM " + table
-                + " WHERE session_id = :scope AND NOT (message_id = ANY(:exclude)) ORDER BY d, message_id LIMIT :k";
+                + " WHERE " + scopeColumn + " = :scope AND NOT (message_id = ANY(:exclude)) "
+                + "ORDER BY d, message_id LIMIT :k";
+    }
+
+    private List<VectorMatch> searchExact(EmbeddingSpaces.Info info, String scopeColumn, VectorQuery q,
+                                          List<UUID> exclude) {
+        return db.call("search vectors by " + scopeColumn, h -> h.createQuery(exactSql(info.table(), scopeColumn))
+                .bind("q", vector(q.vector())).bind("scope", q.scopeId())
+                .bindArray("exclude", UUID.class, exclude).bind("k", q.k())
+                .map(PgVectorIndex::match).list());
+    }
+
+    private static VectorMatch match(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new VectorMatch(Db.uuid(rs, "message_id"), Db.uuid(rs, "session_id"), 1.0 - rs.getDouble("d"));
     }
 
     /**
@@ -183,22 +206,8 @@ public final class PgVectorIndex implements VectorIndex {
             return h.createQuery(playerSql(info))
                     .bind("q", vector(q.vector())).bind("scope", q.scopeId())
                     .bindArray("exclude", UUID.class, exclude).bind("k", q.k()).bind("candidates", 2 * q.k())
-                    .map((rs, ctx) -> new VectorMatch(Db.uuid(rs, "message_id"), Db.uuid(rs, "session_id"),
-                            1.0 - rs.getDouble("d")))
-                    .list();
+                    .map(PgVectorIndex::match).list();
         });
-    }
-
-    private List<VectorMatch> searchPlayerExact(EmbeddingSpaces.Info info, VectorQuery q, List<UUID> exclude) {
-        return db.call("search player vectors", h -> h.createQuery(
-                        "SELECT message_id, session_id, (embedding <=> :q) + 0 AS d FROM " + info.table()
-                                + " WHERE player_id = :scope AND NOT (message_id = ANY(:exclude)) "
-                                + "ORDER BY d, message_id LIMIT :k")
-                .bind("q", vector(q.vector())).bind("scope", q.scopeId())
-                .bindArray("exclude", UUID.class, exclude).bind("k", q.k())
-                .map((rs, ctx) -> new VectorMatch(Db.uuid(rs, "message_id"), Db.uuid(rs, "session_id"),
-                        1.0 - rs.getDouble("d")))
-                .list());
     }
 
     /**
@@ -212,8 +221,8 @@ public final class PgVectorIndex implements VectorIndex {
             throw new IllegalArgumentException("max must be at least 1, was " + max);
         }
         int moved = 0;
-        List<EmbeddingSpaces.Info> all = new java.util.ArrayList<>(spaces.list());
-        all.sort(java.util.Comparator.comparing((EmbeddingSpaces.Info i) -> i.state() != EmbeddingSpaces.State.ACTIVE));
+        List<EmbeddingSpaces.Info> all = new ArrayList<>(spaces.list());
+        all.sort(Comparator.comparing((EmbeddingSpaces.Info i) -> i.state() != EmbeddingSpaces.State.ACTIVE));
         for (EmbeddingSpaces.Info info : all) {
             if (!info.hasAnn() || info.state() == EmbeddingSpaces.State.RETIRED) {
                 continue;
