@@ -1,16 +1,10 @@
 package dev.dmengine.webtests;
 
-import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.options.AriaRole;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
 import java.util.regex.Pattern;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -20,34 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * What a player sees when logging in goes wrong: a wrong password, and the rate limit
  * (the per-account login limit: a burst of 5 attempts) with when to try again.
  */
-class LoginErrorsIT {
-
-    private static GuiFixture gui;
-    private BrowserContext ctx;
-    private Page page;
-
-    @BeforeAll
-    static void start() {
-        gui = new GuiFixture(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gui != null) {
-            gui.close();
-        }
-    }
-
-    @BeforeEach
-    void open() {
-        ctx = gui.context();
-        page = ctx.newPage();
-    }
-
-    @AfterEach
-    void close() {
-        ctx.close();
-    }
+class LoginErrorsIT extends BrowserTest {
 
     private String registered(String name) {
         String email = name.toLowerCase() + "-" + System.nanoTime() + "@example.org";

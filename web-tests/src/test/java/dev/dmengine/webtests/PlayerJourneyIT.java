@@ -1,13 +1,8 @@
 package dev.dmengine.webtests;
 
-import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -23,35 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * transcript; the event stream comes back after it drops. Screenshots of each page go to
  * {@code target/screenshots}.
  */
-class PlayerJourneyIT {
+class PlayerJourneyIT extends BrowserTest {
 
     private static final double LONG = 30_000;
-    private static GuiFixture gui;
-    private BrowserContext ctx;
-    private Page page;
-
-    @BeforeAll
-    static void start() {
-        gui = new GuiFixture(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gui != null) {
-            gui.close();
-        }
-    }
-
-    @BeforeEach
-    void open() {
-        ctx = gui.context();
-        page = ctx.newPage();
-    }
-
-    @AfterEach
-    void close() {
-        ctx.close();
-    }
 
     @Test
     void aNewPlayerPlaysThreeStreamedTurnsAndFindsThemAfterAReload() {
