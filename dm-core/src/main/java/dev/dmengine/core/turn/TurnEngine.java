@@ -69,11 +69,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>generate, streaming tokens to the listener and the session's event topic;</li>
  *   <li>resolve the model's proposed actions through {@link TurnRules}, and narrate their
  *       results in a second round when needed;</li>
- *   <li>store the DM message, its vector, the mechanics and the new state together; emit
- *       {@code turn.completed}.</li>
+ *   <li>store the DM message, its vector, the mechanics and the new state together; release
+ *       the session's turn lock; emit {@code turn.completed}.</li>
  * </ol>
  * On failure the player message stays, no DM message is stored, the turn record says why,
- * {@code turn.failed} is emitted and the lock is released. Thread-safe.
+ * the lock is released and {@code turn.failed} is emitted. The lock is free before either
+ * terminal event, so a client reacting to it can play the next turn at once. Thread-safe.
  */
 public final class TurnEngine {
 
@@ -271,7 +272,7 @@ public final class TurnEngine {
             }
         }
         rateLimiter.check("turn:player:" + request.playerId(), config.turnRate(), "turns");
-        String lock = lock(session.id());
+        Lock lock = lock(session.id());
         try {
             Start start = start(session, request.playerId(), text, key);
             if (start.replay != null) {
@@ -280,9 +281,9 @@ public final class TurnEngine {
             emit(out, new TurnEvent.Started(start.turn.id(), session.id(), start.turn.seq(),
                     start.playerMessage.id(), start.playerMessage.content()));
             return run(session, request.playerId(), start.turn, start.playerMessage, out, request.cancellation(),
-                    List.of());
+                    List.of(), lock);
         } finally {
-            unlock(session.id(), lock);
+            lock.release();
         }
     }
 
@@ -301,7 +302,7 @@ public final class TurnEngine {
         SafeListener out = new SafeListener(listener == null ? TurnListener.NONE : listener, sessionId);
         GameSession session = ownedSession(sessionId, playerId);
         rateLimiter.check("turn:player:" + playerId, config.turnRate(), "turns");
-        String lock = lock(session.id());
+        Lock lock = lock(session.id());
         try {
             TurnRecord latest = turns.latest(session.id())
                     .orElseThrow(() -> new NotFoundException("turn", "latest of session " + sessionId));
@@ -318,9 +319,9 @@ public final class TurnEngine {
             TurnRecord again = latest.restarted(clock.instant());
             emit(out, new TurnEvent.Started(again.id(), session.id(), again.seq(), playerMessage.id(),
                     playerMessage.content()));
-            return run(session, playerId, again, playerMessage, out, cancellation, replaced);
+            return run(session, playerId, again, playerMessage, out, cancellation, replaced, lock);
         } finally {
-            unlock(session.id(), lock);
+            lock.release();
         }
     }
 
@@ -370,7 +371,7 @@ public final class TurnEngine {
      * player message (regeneration), deleted in the transaction that stores the new reply.
      */
     private TurnResult run(GameSession session, UUID playerId, TurnRecord turn, Message playerMessage,
-                           SafeListener out, CancellationSignal cancellation, List<UUID> replaced) {
+                           SafeListener out, CancellationSignal cancellation, List<UUID> replaced, Lock lock) {
         boolean regenerating = !replaced.isEmpty();
         List<Runnable> undo = new ArrayList<>();
         try {
@@ -458,6 +459,7 @@ public final class TurnEngine {
                 return completed;
             });
             emit(out, new TurnEvent.DmMessage(turn.id(), dm.id(), dm.content()));
+            lock.release(); // before the terminal event: a client reacting to it can play at once
             emit(out, new TurnEvent.Completed(turn.id(), turn.seq(), dm.id(), false));
             return new TurnResult(done, playerMessage, dm,
                     mechanicsMessage == null ? List.of() : List.of(mechanicsMessage), false);
@@ -472,6 +474,7 @@ public final class TurnEngine {
             } catch (RuntimeException recordFailure) {
                 e.addSuppressed(recordFailure);
             }
+            lock.release();
             emit(out, new TurnEvent.Failed(turn.id(), reason, retriable));
             if (e instanceof DmException || e instanceof Error) {
                 throw e;
@@ -672,7 +675,34 @@ public final class TurnEngine {
         return key;
     }
 
-    private String lock(UUID sessionId) {
+    /** The session's turn lock, held by one turn; {@link #release()} is idempotent. */
+    private final class Lock {
+        private final UUID sessionId;
+        private final String token;
+        private boolean released;
+
+        private Lock(UUID sessionId, String token) {
+            this.sessionId = sessionId;
+            this.token = token;
+        }
+
+        void release() {
+            if (released) {
+                return;
+            }
+            released = true;
+            try {
+                cache.deleteIfEquals(LOCK_PREFIX + sessionId, token);
+            } catch (RuntimeException e) {
+                LOG.warn("could not release the turn lock of session {} (it expires by itself): {}", sessionId,
+                        e.toString());
+            } finally {
+                localLocks.remove(sessionId, token);
+            }
+        }
+    }
+
+    private Lock lock(UUID sessionId) {
         String token = Ids.newId().toString();
         String busy = "a turn is already in progress in session " + sessionId + "; wait for it to finish";
         if (localLocks.putIfAbsent(sessionId, token) != null) {
@@ -687,18 +717,7 @@ public final class TurnEngine {
             localLocks.remove(sessionId, token);
             throw e;
         }
-        return token;
-    }
-
-    private void unlock(UUID sessionId, String token) {
-        try {
-            cache.deleteIfEquals(LOCK_PREFIX + sessionId, token);
-        } catch (RuntimeException e) {
-            LOG.warn("could not release the turn lock of session {} (it expires by itself): {}", sessionId,
-                    e.toString());
-        } finally {
-            localLocks.remove(sessionId, token);
-        }
+        return new Lock(sessionId, token);
     }
 
     private static void compensate(List<Runnable> undo) {

@@ -364,6 +364,25 @@ class TurnEngineTest {
     }
 
     @Test
+    void a_client_reacting_to_turn_completed_can_play_or_regenerate_at_once() {
+        setUp(new TestModels.Recording((call, h) -> TestModels.stream(h, "Reply " + call)));
+        List<TurnResult> next = new ArrayList<>();
+
+        // the listener hears turn.completed while play() has not returned yet: the session's
+        // turn lock must already be free, or a quick client gets "a turn is already in progress"
+        engine.turns().play(TurnRequest.of(session.id(), player.id(), "I knock"), event -> {
+            if (event instanceof TurnEvent.Completed && next.isEmpty()) {
+                next.add(engine.turns().regenerate(session.id(), player.id(),
+                        new dev.dmengine.spi.generation.CancellationSignal(), TurnListener.NONE));
+                next.add(engine.turns().play(TurnRequest.of(session.id(), player.id(), "I wait"), TurnListener.NONE));
+            }
+        });
+
+        assertThat(next).extracting(r -> r.turn().status()).containsExactly(TurnStatus.COMPLETED, TurnStatus.COMPLETED);
+        assertThat(transcript()).extracting(Message::content).containsExactly("I knock", "Reply 2", "I wait", "Reply 3");
+    }
+
+    @Test
     void regenerating_replaces_the_latest_reply_in_place() {
         setUp(new TestModels.Recording((call, h) -> TestModels.stream(h, "Reply " + call)));
         TurnResult first = play("I knock");
