@@ -2,9 +2,10 @@ package dev.dmengine.spi;
 
 /**
  * The call collides with the current state: a duplicate key, a stale version, a second
- * turn while one is in flight.
+ * turn while one is in flight, an idempotency key used before for another request
+ * ({@link IdempotencyKeyReusedException}).
  */
-public final class ConflictException extends NonRetriableException {
+public sealed class ConflictException extends NonRetriableException permits IdempotencyKeyReusedException {
 
     public ConflictException(String message) {
         super(message, null);

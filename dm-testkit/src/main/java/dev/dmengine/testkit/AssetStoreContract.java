@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,5 +96,26 @@ public abstract class AssetStoreContract {
                 found -> assertThat(found).isEmpty(),
                 found -> assertThat(found).map(Asset::status).contains(AssetStatus.DELETED));
         assertThat(store.listByOwner(a.ownerId())).isEmpty();
+    }
+
+    @Test
+    void text_that_is_not_valid_unicode_or_holds_nul_is_refused_and_nothing_is_stored() {
+        UUID owner = Ids.newId();
+        Asset kept = store.create(asset(owner, T0));
+        for (String bad : InvalidText.SAMPLES) {
+            Asset a = asset(owner, T0);
+            List<Asset> invalid = List.of(
+                    new Asset(a.id(), owner, bad, a.bucket(), a.key(), a.contentType(), 0, null, a.status(), T0, T0),
+                    new Asset(a.id(), owner, a.kind(), bad, a.key(), a.contentType(), 0, null, a.status(), T0, T0),
+                    new Asset(a.id(), owner, a.kind(), a.bucket(), bad, a.contentType(), 0, null, a.status(), T0, T0),
+                    new Asset(a.id(), owner, a.kind(), a.bucket(), a.key(), bad, 0, null, a.status(), T0, T0),
+                    new Asset(a.id(), owner, a.kind(), a.bucket(), a.key(), a.contentType(), 0, bad, a.status(), T0, T0));
+            for (Asset wrong : invalid) {
+                InvalidText.assertRefused(bad, () -> store.create(wrong));
+                InvalidText.assertRefused(bad, () -> store.update(new Asset(kept.id(), owner, wrong.kind(),
+                        wrong.bucket(), wrong.key(), wrong.contentType(), 0, wrong.sha256(), kept.status(), T0, T0)));
+            }
+        }
+        assertThat(store.listByOwner(owner)).containsExactly(kept);
     }
 }

@@ -144,4 +144,38 @@ public abstract class CharacterStoreContract {
         assertThat(store.get(c.id())).isEmpty();
         assertThat(store.listByOwner(c.ownerId())).isEmpty();
     }
+
+    @Test
+    void text_that_is_not_valid_unicode_or_holds_nul_is_refused_and_nothing_is_stored() {
+        UUID ann = Ids.newId();
+        GameCharacter kept = store.create(character(ann, "Kept", T0));
+        for (String bad : InvalidText.SAMPLES) {
+            GameCharacter c = character(ann, "Bruna", T0);
+            List<GameCharacter> invalid = List.of(
+                    new GameCharacter(c.id(), ann, bad, "fighter", 1, SHEET, c.inventory(), 0, T0, T0),
+                    new GameCharacter(c.id(), ann, "Bruna", bad, 1, SHEET, c.inventory(), 0, T0, T0),
+                    c.withSheet(SHEET, List.of(new InventoryItem("rope", bad, 1, 1, false, Set.of())), 1),
+                    c.withSheet(SHEET, List.of(new InventoryItem(bad, "Rope", 1, 1, false, Set.of())), 1),
+                    c.withSheet(SHEET, List.of(new InventoryItem("rope", "Rope", 1, 1, false, Set.of(bad))), 1));
+            for (GameCharacter wrong : invalid) {
+                InvalidText.assertRefused(bad, () -> store.create(wrong));
+                InvalidText.assertRefused(bad, () -> store.update(new GameCharacter(kept.id(), ann, wrong.name(),
+                        wrong.characterClass(), 1, wrong.sheet(), wrong.inventory(), kept.version(), T0, T0)));
+            }
+        }
+        assertThat(store.listByOwner(ann)).containsExactly(kept);
+    }
+
+    @Test
+    void a_sheet_whose_strings_are_not_valid_unicode_or_hold_nul_is_refused_raw_or_escaped() {
+        UUID ann = Ids.newId();
+        GameCharacter kept = store.create(character(ann, "Kept", T0));
+        for (String bad : InvalidText.JSON_SAMPLES) {
+            InvalidText.assertRefused(bad, () -> store.create(character(ann, "Bruna", T0).withSheet(bad, List.of(), 1)));
+            InvalidText.assertRefused(bad, () -> store.update(kept.withSheet(bad, List.of(), 1)));
+        }
+        assertThat(store.listByOwner(ann)).containsExactly(kept);
+        GameCharacter astral = store.update(kept.withSheet("{\"sigil\":\"\\ud83d\\udc09 \uD83D\uDC09\"}", List.of(), 1));
+        assertThat(store.get(kept.id()).orElseThrow().sheet()).isEqualTo(astral.sheet());
+    }
 }

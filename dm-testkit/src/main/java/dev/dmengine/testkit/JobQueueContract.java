@@ -252,4 +252,21 @@ public abstract class JobQueueContract {
         assertThat(ids).allSatisfy(id -> assertThat(queue.status(id).orElseThrow().state())
                 .isEqualTo(JobState.SUCCEEDED));
     }
+
+    @Test
+    void text_that_is_not_valid_unicode_or_holds_nul_is_refused_and_nothing_is_queued() {
+        String q = queueName("text");
+        for (String bad : InvalidText.SAMPLES) {
+            InvalidText.assertRefused(bad, () -> queue.enqueue(q, bad));
+        }
+        assertThat(queue.claim(q, "worker", LONG)).isEmpty();
+        UUID id = queue.enqueue(q, "{\"turn\":1}");
+        ClaimedJob job = queue.claim(q, "worker", LONG).orElseThrow();
+        for (String bad : InvalidText.SAMPLES) {
+            InvalidText.assertRefused(bad, () -> queue.complete(job, bad));
+            InvalidText.assertRefused(bad, () -> queue.fail(job, bad, false));
+        }
+        assertThat(queue.status(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(queue.complete(job, "{\"ok\":true}")).isTrue();
+    }
 }

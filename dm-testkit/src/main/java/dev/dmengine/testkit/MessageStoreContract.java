@@ -251,4 +251,18 @@ public abstract class MessageStoreContract {
         assertThat(listed).extracting(Message::id).containsExactlyElementsOf(expected);
         assertThat(listed).isSortedAccordingTo(Comparator.comparing(Message::id, Ids::compare));
     }
+
+    @Test
+    void text_that_is_not_valid_unicode_or_holds_nul_is_refused_and_nothing_is_stored() {
+        UUID session = Ids.newId();
+        for (String bad : InvalidText.SAMPLES) {
+            InvalidText.assertRefused(bad, () -> store.append(message(Ids.newId(), session, bad)));
+            InvalidText.assertRefused(bad, () -> store.append(new Message(Ids.newId(), session, null, MessageRole.DM,
+                    "fine", T0, Map.of("model", bad))));
+            InvalidText.assertRefused(bad, () -> store.append(new Message(Ids.newId(), session, null, MessageRole.DM,
+                    "fine", T0, Map.of(bad, "value"))));
+        }
+        assertThat(store.count(session)).isZero();
+        assertThat(store.list(session, null, 10).items()).isEmpty();
+    }
 }

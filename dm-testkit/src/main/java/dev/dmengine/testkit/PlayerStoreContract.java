@@ -150,4 +150,25 @@ public abstract class PlayerStoreContract {
         }
         assertThat(ids).doesNotHaveDuplicates();
     }
+
+    @Test
+    void text_that_is_not_valid_unicode_or_holds_nul_is_refused_and_nothing_is_stored() {
+        Player ann = store.create(player("ann@example.org"));
+        int i = 0;
+        for (String bad : InvalidText.SAMPLES) {
+            String email = "p" + i++ + "@example.org";
+            InvalidText.assertRefused(bad, () -> store.create(new Player(Ids.newId(), bad + email, "Name", "hash", false,
+                    null, T0, T0)));
+            InvalidText.assertRefused(bad, () -> store.create(new Player(Ids.newId(), email, bad, "hash", false, null,
+                    T0, T0)));
+            InvalidText.assertRefused(bad, () -> store.create(new Player(Ids.newId(), email, "Name", bad, false, null,
+                    T0, T0)));
+            assertThat(store.findByEmail(email)).isEmpty();
+            InvalidText.assertRefused(bad, () -> store.update(new Player(ann.id(), ann.email(), bad, ann.passwordHash(),
+                    false, null, T0, T0.plusSeconds(1))));
+            InvalidText.assertRefused(bad, () -> store.update(new Player(ann.id(), bad, ann.displayName(),
+                    ann.passwordHash(), false, null, T0, T0.plusSeconds(1))));
+        }
+        assertThat(store.get(ann.id())).contains(ann);
+    }
 }

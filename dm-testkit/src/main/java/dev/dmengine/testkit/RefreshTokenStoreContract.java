@@ -159,4 +159,14 @@ public abstract class RefreshTokenStoreContract {
                 .containsExactly(newest.id(), middle.id(), old.id());
         assertThat(store.families(Ids.newId())).isEmpty();
     }
+
+    @Test
+    void a_token_hash_that_is_not_valid_unicode_or_holds_nul_is_refused_and_nothing_is_stored() {
+        RefreshFamily f = store.createFamily(family(Ids.newId(), T0));
+        for (String bad : InvalidText.SAMPLES) {
+            InvalidText.assertRefused(bad, () -> store.addToken(token(f, bad)));
+        }
+        store.addToken(token(f, "hash-1"));
+        assertThat(store.findToken("hash-1")).isPresent();
+    }
 }

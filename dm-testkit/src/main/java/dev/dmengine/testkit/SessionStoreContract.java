@@ -89,4 +89,16 @@ public abstract class SessionStoreContract {
         assertThat(store.get(s.id())).isEmpty();
         assertThat(store.listByOwner(s.ownerId())).isEmpty();
     }
+
+    @Test
+    void a_title_that_is_not_valid_unicode_or_holds_nul_is_refused_and_nothing_is_stored() {
+        UUID ann = Ids.newId();
+        GameSession kept = store.create(session(ann, "Kept", T0));
+        for (String bad : InvalidText.SAMPLES) {
+            InvalidText.assertRefused(bad, () -> store.create(session(ann, bad, T0)));
+            InvalidText.assertRefused(bad, () -> store.update(new GameSession(kept.id(), ann, kept.characterId(), bad,
+                    kept.seed(), kept.createdAt(), T0.plusSeconds(1))));
+        }
+        assertThat(store.listByOwner(ann)).containsExactly(kept);
+    }
 }

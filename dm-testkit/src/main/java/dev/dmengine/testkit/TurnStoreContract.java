@@ -144,4 +144,23 @@ public abstract class TurnStoreContract {
         assertThat(store.latest(Ids.newId())).isEmpty();
         assertThat(store.listBySession(Ids.newId())).isEmpty();
     }
+
+    @Test
+    void text_that_is_not_valid_unicode_or_holds_nul_is_refused_and_nothing_is_stored() {
+        UUID session = Ids.newId();
+        TurnRecord kept = store.create(turn(session, 1, "key-1"));
+        for (String bad : InvalidText.SAMPLES) {
+            InvalidText.assertRefused(bad, () -> store.create(turn(session, 2, bad)));
+            InvalidText.assertRefused(bad, () -> store.update(kept.failed(bad, T0.plusSeconds(1))));
+        }
+        for (String bad : InvalidText.JSON_SAMPLES) {
+            TurnRecord t = turn(session, 2, null);
+            InvalidText.assertRefused(bad, () -> store.create(new TurnRecord(t.id(), session, 2, null, t.status(),
+                    t.playerMessageId(), null, bad, null, null, null, T0, T0)));
+            InvalidText.assertRefused(bad, () -> store.update(kept.completed(Ids.newId(), bad, "[]", T0.plusSeconds(1))));
+            InvalidText.assertRefused(bad, () -> store.update(kept.completed(Ids.newId(), "{}", "[" + bad + "]",
+                    T0.plusSeconds(1))));
+        }
+        assertThat(store.listBySession(session)).containsExactly(kept);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.dmengine.core.memory;
 
+import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.NotFoundException;
@@ -24,7 +25,7 @@ public final class InMemoryAssetStore implements AssetStore {
 
     @Override
     public synchronized Asset create(Asset asset) {
-        Checks.notNull(asset, "asset");
+        storable(asset);
         if (byId.putIfAbsent(asset.id(), asset) != null) {
             throw new ConflictException("asset " + asset.id() + " already exists");
         }
@@ -46,12 +47,21 @@ public final class InMemoryAssetStore implements AssetStore {
 
     @Override
     public synchronized Asset update(Asset asset) {
-        Checks.notNull(asset, "asset");
+        storable(asset);
         if (!byId.containsKey(asset.id())) {
             throw new NotFoundException("asset", asset.id());
         }
         byId.put(asset.id(), asset);
         return asset;
+    }
+
+    private static void storable(Asset a) {
+        Checks.notNull(a, "asset");
+        Validation.storable("kind", a.kind());
+        Validation.storable("bucket", a.bucket());
+        Validation.storable("key", a.key());
+        Validation.storable("contentType", a.contentType());
+        Validation.storable("sha256", a.sha256());
     }
 
     @Override

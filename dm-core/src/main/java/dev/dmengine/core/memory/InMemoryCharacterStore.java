@@ -1,5 +1,7 @@
 package dev.dmengine.core.memory;
 
+import dev.dmengine.spi.game.InventoryItem;
+import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.NotFoundException;
@@ -23,7 +25,7 @@ public final class InMemoryCharacterStore implements CharacterStore {
 
     @Override
     public synchronized GameCharacter create(GameCharacter character) {
-        Checks.notNull(character, "character");
+        storable(character);
         if (byId.containsKey(character.id())) {
             throw new ConflictException("character " + character.id() + " already exists");
         }
@@ -45,7 +47,7 @@ public final class InMemoryCharacterStore implements CharacterStore {
 
     @Override
     public synchronized GameCharacter update(GameCharacter character) {
-        Checks.notNull(character, "character");
+        storable(character);
         GameCharacter current = byId.get(character.id());
         if (current == null) {
             throw new NotFoundException("character", character.id());
@@ -62,6 +64,21 @@ public final class InMemoryCharacterStore implements CharacterStore {
     @Override
     public synchronized boolean delete(UUID id) {
         return byId.remove(Checks.notNull(id, "id")) != null;
+    }
+
+    private static void storable(GameCharacter c) {
+        Checks.notNull(c, "character");
+        Validation.storable("name", c.name());
+        Validation.storable("characterClass", c.characterClass());
+        Validation.storableJson("sheet", c.sheet());
+        for (int i = 0; i < c.inventory().size(); i++) {
+            InventoryItem item = c.inventory().get(i);
+            Validation.storable("inventory[" + i + "].itemId", item.itemId());
+            Validation.storable("inventory[" + i + "].name", item.name());
+            for (String tag : item.tags()) {
+                Validation.storable("inventory[" + i + "].tags", tag);
+            }
+        }
     }
 
     private static GameCharacter withVersion(GameCharacter c, long version) {

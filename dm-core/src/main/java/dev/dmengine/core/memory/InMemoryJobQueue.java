@@ -1,5 +1,6 @@
 package dev.dmengine.core.memory;
 
+import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.infra.ClaimedJob;
 import dev.dmengine.spi.infra.JobInfo;
@@ -83,8 +84,8 @@ public final class InMemoryJobQueue implements JobQueue {
 
     @Override
     public synchronized UUID enqueue(String queue, String payload) {
-        Checks.notBlank(queue, "queue");
-        Checks.notNull(payload, "payload");
+        Validation.storable("queue", Checks.notBlank(queue, "queue"));
+        Validation.storable("payload", Checks.notNull(payload, "payload"));
         Instant now = clock.instant();
         sweep(now);
         Job job = new Job(Ids.newId(), queue, payload, now, nextSeq++);
@@ -119,6 +120,7 @@ public final class InMemoryJobQueue implements JobQueue {
 
     @Override
     public synchronized boolean complete(ClaimedJob claimed, String result) {
+        Validation.storable("result", result);
         Job job = held(claimed);
         if (job == null) {
             return false;
@@ -129,6 +131,7 @@ public final class InMemoryJobQueue implements JobQueue {
 
     @Override
     public synchronized boolean fail(ClaimedJob claimed, String reason, boolean retry) {
+        Validation.storable("reason", reason);
         Job job = held(claimed);
         if (job == null) {
             return false;
@@ -160,6 +163,12 @@ public final class InMemoryJobQueue implements JobQueue {
         job.leaseUntil = now.plus(lease);
         job.updatedAt = now;
         return true;
+    }
+
+    /** How many jobs of the queue it holds: queued, running, and finished ones within the retention. */
+    public synchronized long count(String queue) {
+        Checks.notNull(queue, "queue");
+        return jobs.values().stream().filter(j -> j.queue.equals(queue)).count();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.dmengine.core.memory;
 
+import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
@@ -39,6 +40,11 @@ public final class InMemoryMessageStore implements MessageStore {
     @Override
     public Message append(Message message) {
         Checks.notNull(message, "message");
+        Validation.storable("content", message.content());
+        message.attributes().forEach((k, v) -> {
+            Validation.storable("attributes", k);
+            Validation.storable("attributes." + k, v);
+        });
         lock.writeLock().lock();
         try {
             if (byId.putIfAbsent(message.id(), message) != null) {

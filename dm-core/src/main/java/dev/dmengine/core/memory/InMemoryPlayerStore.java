@@ -1,5 +1,6 @@
 package dev.dmengine.core.memory;
 
+import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.NotFoundException;
 import dev.dmengine.spi.identity.Player;
@@ -18,7 +19,7 @@ public final class InMemoryPlayerStore implements PlayerStore {
 
     @Override
     public synchronized Player create(Player player) {
-        Checks.notNull(player, "player");
+        storable(player);
         if (byId.containsKey(player.id())) {
             throw new ConflictException("player " + player.id() + " already exists");
         }
@@ -43,7 +44,7 @@ public final class InMemoryPlayerStore implements PlayerStore {
 
     @Override
     public synchronized Player update(Player player) {
-        Checks.notNull(player, "player");
+        storable(player);
         Player old = byId.get(player.id());
         if (old == null) {
             throw new NotFoundException("player", player.id());
@@ -56,5 +57,12 @@ public final class InMemoryPlayerStore implements PlayerStore {
         idByEmail.put(player.email(), player.id());
         byId.put(player.id(), player);
         return player;
+    }
+
+    private static void storable(Player p) {
+        Checks.notNull(p, "player");
+        Validation.storable("email", p.email());
+        Validation.storable("displayName", p.displayName());
+        Validation.storable("passwordHash", p.passwordHash());
     }
 }

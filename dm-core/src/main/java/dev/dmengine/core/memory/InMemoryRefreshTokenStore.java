@@ -1,5 +1,6 @@
 package dev.dmengine.core.memory;
 
+import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.NotFoundException;
@@ -42,6 +43,7 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
     @Override
     public synchronized RefreshToken addToken(RefreshToken token) {
         Checks.notNull(token, "token");
+        Validation.storable("tokenHash", token.tokenHash());
         if (!families.containsKey(token.familyId())) {
             throw new NotFoundException("refresh family", token.familyId());
         }

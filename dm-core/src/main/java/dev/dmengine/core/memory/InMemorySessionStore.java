@@ -1,5 +1,6 @@
 package dev.dmengine.core.memory;
 
+import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.NotFoundException;
@@ -25,6 +26,7 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public synchronized GameSession create(GameSession session) {
         Checks.notNull(session, "session");
+        Validation.storable("title", session.title());
         if (byId.putIfAbsent(session.id(), session) != null) {
             throw new ConflictException("session " + session.id() + " already exists");
         }
@@ -46,6 +48,7 @@ public final class InMemorySessionStore implements SessionStore {
     @Override
     public synchronized GameSession update(GameSession session) {
         Checks.notNull(session, "session");
+        Validation.storable("title", session.title());
         if (!byId.containsKey(session.id())) {
             throw new NotFoundException("session", session.id());
         }

@@ -1,5 +1,6 @@
 package dev.dmengine.core.memory;
 
+import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.NotFoundException;
 import dev.dmengine.spi.game.TurnRecord;
@@ -26,7 +27,7 @@ public final class InMemoryTurnStore implements TurnStore {
 
     @Override
     public synchronized TurnRecord create(TurnRecord turn) {
-        Checks.notNull(turn, "turn");
+        storable(turn);
         if (byId.containsKey(turn.id())) {
             throw new ConflictException("turn " + turn.id() + " already exists");
         }
@@ -50,7 +51,7 @@ public final class InMemoryTurnStore implements TurnStore {
 
     @Override
     public synchronized TurnRecord update(TurnRecord turn) {
-        Checks.notNull(turn, "turn");
+        storable(turn);
         TurnRecord old = byId.get(turn.id());
         if (old == null) {
             throw new NotFoundException("turn", turn.id());
@@ -71,6 +72,15 @@ public final class InMemoryTurnStore implements TurnStore {
     public synchronized Optional<TurnRecord> latest(UUID sessionId) {
         NavigableMap<Long, UUID> seqs = bySessionSeq.get(Checks.notNull(sessionId, "sessionId"));
         return seqs == null || seqs.isEmpty() ? Optional.empty() : Optional.of(byId.get(seqs.lastEntry().getValue()));
+    }
+
+    private static void storable(TurnRecord t) {
+        Checks.notNull(t, "turn");
+        Validation.storable("idempotencyKey", t.idempotencyKey());
+        Validation.storableJson("stateBefore", t.stateBefore());
+        Validation.storableJson("stateAfter", t.stateAfter());
+        Validation.storableJson("mechanics", t.mechanics());
+        Validation.storable("failureReason", t.failureReason());
     }
 
     /** Conflicts with any turn other than {@code self} on the same (session, seq) or (session, key). */

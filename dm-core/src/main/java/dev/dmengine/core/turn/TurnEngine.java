@@ -1,5 +1,6 @@
 package dev.dmengine.core.turn;
 
+import dev.dmengine.core.game.Validation;
 import dev.dmengine.core.json.Json;
 import dev.dmengine.core.prompt.AssembledPrompt;
 import dev.dmengine.core.prompt.PromptAssembler;
@@ -7,6 +8,7 @@ import dev.dmengine.core.prompt.PromptInput;
 import dev.dmengine.core.prompt.RetrievedMessage;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.DmException;
+import dev.dmengine.spi.IdempotencyKeyReusedException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.NotFoundException;
@@ -255,6 +257,7 @@ public final class TurnEngine {
      * @throws InvalidInputException  empty, oversized or malformed input
      * @throws NotFoundException      unknown session, or one that is not the player's
      * @throws ConflictException      a turn is already in flight in the session
+     * @throws IdempotencyKeyReusedException the idempotency key was used for another message
      * @throws dev.dmengine.spi.RateLimitedException the player plays too fast
      * @throws UnavailableException   the turn failed for a reason that may pass (model down…)
      */
@@ -267,8 +270,11 @@ public final class TurnEngine {
 
         if (key != null) {
             Optional<TurnRecord> prior = turns.findByIdempotencyKey(session.id(), key);
-            if (prior.isPresent() && prior.get().status() == TurnStatus.COMPLETED) {
-                return replay(prior.get(), out);
+            if (prior.isPresent()) {
+                requireSameMessage(prior.get(), text, key);
+                if (prior.get().status() == TurnStatus.COMPLETED) {
+                    return replay(prior.get(), out);
+                }
             }
         }
         rateLimiter.check("turn:player:" + request.playerId(), config.turnRate(), "turns");
@@ -284,6 +290,41 @@ public final class TurnEngine {
                     List.of(), lock);
         } finally {
             lock.release();
+        }
+    }
+
+    /**
+     * Checks a request as {@link #play} does before it starts a turn, for hosts that queue the
+     * turn to play later and want a bad request refused at once: the text (stripped, 1 to
+     * {@link TurnConfig#maxMessageChars()} characters of valid text), the idempotency key, the
+     * session's owner, and that the key was not used for another message in the session.
+     *
+     * @return the request with its text as {@link #play} would store it
+     * @throws InvalidInputException            the text or the key is not acceptable
+     * @throws NotFoundException                unknown session, or one that is not the player's
+     * @throws IdempotencyKeyReusedException    the key was used for another message
+     */
+    public TurnRequest check(TurnRequest request) {
+        Objects.requireNonNull(request, "request");
+        String text = validateText(request.text());
+        String key = validateKey(request.idempotencyKey());
+        GameSession session = ownedSession(request.sessionId(), request.playerId());
+        if (key != null) {
+            turns.findByIdempotencyKey(session.id(), key).ifPresent(prior -> requireSameMessage(prior, text, key));
+        }
+        return new TurnRequest(request.sessionId(), request.playerId(), text, key, request.cancellation());
+    }
+
+    /**
+     * An idempotency key names one request: a retry replays it, another message with the same
+     * key is refused. The turn's player message is the request as it was stored (the text after
+     * validation), so it is the fingerprint the retry is compared with.
+     */
+    private void requireSameMessage(TurnRecord prior, String text, String key) {
+        Optional<Message> first = messages.get(prior.playerMessageId());
+        if (first.isPresent() && !first.get().content().equals(text)) {
+            throw new IdempotencyKeyReusedException("the idempotency key " + key + " was used for another message in"
+                    + " this session; send that message again, or this one with a new key");
         }
     }
 
@@ -334,6 +375,7 @@ public final class TurnEngine {
             Optional<TurnRecord> prior = turns.findByIdempotencyKey(session.id(), key);
             if (prior.isPresent()) {
                 TurnRecord p = prior.get();
+                requireSameMessage(p, text, key); // again under the lock: it may have been played meanwhile
                 if (p.status() == TurnStatus.COMPLETED) {
                     return new Start(null, null, p);
                 }
@@ -424,8 +466,9 @@ public final class TurnEngine {
             if (mechanicsMessage != null) {
                 attributes.put(ATTR_MECHANICS_MESSAGE, mechanicsMessage.id().toString());
             }
+            attributes.replaceAll((k, v) -> Validation.clean(v));
             Message dm = new Message(Ids.newId(), session.id(), turn.id(), MessageRole.DM,
-                    narration.toString().strip(), now, attributes);
+                    Validation.clean(narration.toString().strip()), now, attributes);
             float[] dmVector = embedder.embed(dm.content());
             GameCharacter character = characters.get(session.characterId())
                     .orElseThrow(() -> new NotFoundException("character", session.characterId()));
@@ -650,18 +693,7 @@ public final class TurnEngine {
     }
 
     private String validateText(String text) {
-        String t = text.strip();
-        if (t.isEmpty()) {
-            throw new InvalidInputException("text", "must not be empty");
-        }
-        if (t.length() > config.maxMessageChars()) {
-            throw new InvalidInputException("text", "must be at most " + config.maxMessageChars()
-                    + " characters, was " + t.length());
-        }
-        if (t.indexOf('\0') >= 0) {
-            throw new InvalidInputException("text", "must not contain NUL characters");
-        }
-        return t;
+        return Validation.multilineText("text", text, config.maxMessageChars());
     }
 
     private static String validateKey(String key) {

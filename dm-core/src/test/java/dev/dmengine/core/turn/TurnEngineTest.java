@@ -4,6 +4,7 @@ import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.game.NewCharacter;
 import dev.dmengine.core.memory.InMemoryMessageStore;
 import dev.dmengine.spi.ConflictException;
+import dev.dmengine.spi.IdempotencyKeyReusedException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.NotFoundException;
@@ -186,6 +187,59 @@ class TurnEngineTest {
         assertThat(transcript()).hasSize(2);
         assertThat(heard).singleElement().isInstanceOfSatisfying(TurnEvent.Completed.class,
                 c -> assertThat(c.replayed()).isTrue());
+    }
+
+    @Test
+    void an_idempotency_key_reused_for_another_message_is_refused_and_plays_nothing() {
+        TestModels.Recording model = TestModels.Recording.replying("Only once.");
+        setUp(model);
+        engine.turns().play(TurnRequest.of(session.id(), player.id(), "I pull the lever").withIdempotencyKey("req-1"),
+                TurnListener.NONE);
+        TurnRequest other = TurnRequest.of(session.id(), player.id(), "I push the lever").withIdempotencyKey("req-1");
+
+        assertThatThrownBy(() -> engine.turns().play(other, TurnListener.NONE))
+                .isInstanceOf(IdempotencyKeyReusedException.class).hasMessageContaining("req-1");
+        assertThatThrownBy(() -> engine.turns().check(other)).isInstanceOf(IdempotencyKeyReusedException.class);
+        assertThat(model.calls).hasValue(1);
+        assertThat(transcript()).extracting(Message::content).containsExactly("I pull the lever", "Only once.");
+        // the key's own message, spaced differently, is the same request after validation: a replay
+        assertThat(engine.turns().play(TurnRequest.of(session.id(), player.id(), "  I pull the lever ")
+                .withIdempotencyKey("req-1"), TurnListener.NONE).replayed()).isTrue();
+    }
+
+    @Test
+    void an_idempotency_key_of_a_failed_turn_is_not_reused_for_another_message_either() {
+        setUp(new TestModels.Recording((call, h) -> h.onError(new IllegalStateException("broken model"))));
+        assertThatThrownBy(() -> engine.turns().play(TurnRequest.of(session.id(), player.id(), "I pull the lever")
+                .withIdempotencyKey("req-2"), TurnListener.NONE)).isInstanceOf(UnavailableException.class);
+
+        assertThatThrownBy(() -> engine.turns().play(TurnRequest.of(session.id(), player.id(), "I push the lever")
+                .withIdempotencyKey("req-2"), TurnListener.NONE)).isInstanceOf(IdempotencyKeyReusedException.class);
+        assertThat(transcript()).extracting(Message::content).containsExactly("I pull the lever");
+    }
+
+    @Test
+    void check_returns_the_request_as_play_would_store_it_and_refuses_what_play_refuses() {
+        setUp(TestModels.Recording.replying("Fine."));
+        TurnRequest checked = engine.turns().check(TurnRequest.of(session.id(), player.id(), "  I wait \n")
+                .withIdempotencyKey("k"));
+        assertThat(checked.text()).isEqualTo("I wait");
+        assertThat(checked.idempotencyKey()).isEqualTo("k");
+        assertThatThrownBy(() -> engine.turns().check(TurnRequest.of(session.id(), player.id(), "   ")))
+                .isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() -> engine.turns().check(TurnRequest.of(session.id(), Ids.newId(), "I wait")))
+                .isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(() -> engine.turns().check(TurnRequest.of(session.id(), player.id(), "I wait")
+                .withIdempotencyKey("a key"))).isInstanceOf(InvalidInputException.class);
+        assertThat(transcript()).isEmpty();
+    }
+
+    @Test
+    void a_models_reply_that_is_not_valid_text_is_stored_cleaned() {
+        setUp(TestModels.Recording.replying("The door\u0000 opens\uD800."));
+        TurnResult result = play("I open the door");
+        assertThat(result.dmMessage().content()).isEqualTo("The door opens\uFFFD.");
+        assertThat(transcript().getLast().content()).isEqualTo("The door opens\uFFFD.");
     }
 
     @Test
