@@ -3,10 +3,12 @@ package dev.dmengine.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.json.Json;
-import dev.dmengine.core.turn.TurnConfig;
 import dev.dmengine.core.turn.TurnEngine;
 import dev.dmengine.core.turn.TurnEvent;
 import dev.dmengine.core.turn.TurnListener;
+import dev.dmengine.core.turn.TurnRequest;
+import dev.dmengine.spi.ConflictException;
+import dev.dmengine.spi.IdempotencyKeyReusedException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.NotFoundException;
@@ -25,7 +27,11 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -43,6 +49,7 @@ final class GameApi {
     static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
     private static final int STREAM_BUFFER = 4096;
     private static final Duration JOB_KEY_TTL = Duration.ofHours(24);
+    private static final String PENDING = "pending";
 
     private final DmEngine engine;
     private final Authn authn;
@@ -206,7 +213,9 @@ final class GameApi {
         Bodies.Say body = Http.body(req, Bodies.Say.class, max());
         String text = Bodies.require(body.text(), "text");
         String key = req.headers().first(IDEMPOTENCY_KEY).orElse(null);
-        turn(req, res, new TurnRunner.TurnJob(sessionId, owner, text, key));
+        TurnRequest checked = engine.turns().check(new TurnRequest(sessionId, owner, text, key,
+                new CancellationSignal()));
+        turn(req, res, new TurnRunner.TurnJob(sessionId, owner, checked.text(), checked.idempotencyKey()));
     }
 
     private void regenerate(ServerRequest req, ServerResponse res) {
@@ -219,6 +228,7 @@ final class GameApi {
 
     private void turn(ServerRequest req, ServerResponse res, TurnRunner.TurnJob job) {
         if (wantsStream(req)) {
+            requireKeyFreeOrSameRequest(job);
             stream(res, job);
         } else {
             enqueue(res, job);
@@ -254,37 +264,87 @@ final class GameApi {
         }
     }
 
+    /**
+     * Queues the turn (202): the job runs on the {@link TurnRunner}, its events go to the
+     * session's stream. A turn's text was checked by the engine already ({@code TurnEngine.check}).
+     */
     private void enqueue(ServerResponse res, TurnRunner.TurnJob job) {
-        if (job.text() != null) {
-            String t = job.text().strip();
-            int maxChars = TurnConfig.defaults().maxMessageChars();
-            if (t.isEmpty()) {
-                throw new InvalidInputException("text", "must not be empty");
-            }
-            if (t.length() > maxChars) {
-                throw new InvalidInputException("text", "must be at most " + maxChars + " characters, was " + t.length());
-            }
-        }
-        var cache = engine.ports().cache();
-        String keyEntry = job.idempotencyKey() == null ? null
-                : "dm:turn-job:" + job.sessionId() + ":" + job.idempotencyKey();
-        UUID jobId = null;
-        if (keyEntry != null) {
-            jobId = cache.get(keyEntry).map(UUID::fromString).orElse(null);
-        }
-        if (jobId == null) {
-            jobId = runner.enqueue(job);
-            cache.put("dm:job-owner:" + jobId, job.playerId() + " " + job.sessionId(), JOB_KEY_TTL);
-            if (keyEntry != null && !cache.putIfAbsent(keyEntry, jobId.toString(), JOB_KEY_TTL)) {
-                jobId = cache.get(keyEntry).map(UUID::fromString).orElse(jobId);
-            }
-        }
+        UUID jobId = job.idempotencyKey() == null ? enqueueJob(job) : enqueueOnce(job);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("jobId", jobId.toString());
         body.put("status", "/api/jobs/" + jobId);
         body.put("events", "/api/sessions/" + job.sessionId() + "/events");
         res.header(HeaderNames.LOCATION, "/api/jobs/" + jobId);
         Http.json(res, Status.ACCEPTED_202, body);
+    }
+
+    private UUID enqueueJob(TurnRunner.TurnJob job) {
+        UUID jobId = runner.enqueue(job);
+        engine.ports().cache().put("dm:job-owner:" + jobId, job.playerId() + " " + job.sessionId(), JOB_KEY_TTL);
+        return jobId;
+    }
+
+    /**
+     * Queues a turn at most once per idempotency key and session. The key is claimed atomically
+     * ({@code putIfAbsent}) before anything is enqueued, with a fingerprint of the request:
+     * {@code "<fingerprint> pending"}, then {@code "<fingerprint> <job id>"} once the job exists.
+     * A request that finds the key claimed gets, as the IETF Idempotency-Key draft says, the
+     * first job again (202) if its fingerprint matches, a 422 if it does not, and a 409 (retry)
+     * while the first request is still enqueueing.
+     */
+    private UUID enqueueOnce(TurnRunner.TurnJob job) {
+        var cache = engine.ports().cache();
+        String entry = keyEntry(job.sessionId(), job.idempotencyKey());
+        String fingerprint = fingerprint(job.text());
+        String claim = fingerprint + " " + PENDING;
+        if (cache.putIfAbsent(entry, claim, JOB_KEY_TTL)) {
+            UUID jobId;
+            try {
+                jobId = enqueueJob(job);
+            } catch (RuntimeException e) {
+                cache.deleteIfEquals(entry, claim); // nothing was queued: the key is free for the retry
+                throw e;
+            }
+            cache.put(entry, fingerprint + " " + jobId, JOB_KEY_TTL);
+            return jobId;
+        }
+        String[] held = cache.get(entry).orElse(claim).split(" ", 2);
+        requireSameRequest(held[0], fingerprint, job.idempotencyKey());
+        if (held[1].equals(PENDING)) {
+            throw new ConflictException("a request with the idempotency key " + job.idempotencyKey()
+                    + " is still being processed; retry it in a moment");
+        }
+        return UUID.fromString(held[1]);
+    }
+
+    /** A streamed turn whose key already names a queued turn of another message is refused like a queued one. */
+    private void requireKeyFreeOrSameRequest(TurnRunner.TurnJob job) {
+        if (job.idempotencyKey() == null) {
+            return;
+        }
+        engine.ports().cache().get(keyEntry(job.sessionId(), job.idempotencyKey())).ifPresent(held ->
+                requireSameRequest(held.split(" ", 2)[0], fingerprint(job.text()), job.idempotencyKey()));
+    }
+
+    private static void requireSameRequest(String heldFingerprint, String fingerprint, String key) {
+        if (!heldFingerprint.equals(fingerprint)) {
+            throw new IdempotencyKeyReusedException("the idempotency key " + key + " was used for another message in"
+                    + " this session; send that message again, or this one with a new key");
+        }
+    }
+
+    private static String keyEntry(UUID sessionId, String idempotencyKey) {
+        return "dm:turn-job:" + sessionId + ":" + idempotencyKey;
+    }
+
+    /** SHA-256 of the request as it is queued (the validated text: the body's only field). */
+    static String fingerprint(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void job(ServerRequest req, ServerResponse res) {

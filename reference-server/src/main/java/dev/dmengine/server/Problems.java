@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.DmException;
+import dev.dmengine.spi.IdempotencyKeyReusedException;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.NotFoundException;
 import dev.dmengine.spi.PermissionDeniedException;
@@ -61,6 +62,8 @@ final class Problems {
             case InvalidInputException e -> new Problem(400, "invalid-input", "Invalid input", e.getMessage(), Map.of(),
                     e.errors().stream().map(f -> Map.of("field", f.field(), "message", f.message())).toList());
             case NotFoundException e -> new Problem(404, "not-found", "Not found", e.getMessage(), Map.of(), List.of());
+            case IdempotencyKeyReusedException e -> new Problem(422, "idempotency-key-reused",
+                    "Idempotency key reused", e.getMessage(), Map.of(), List.of());
             case ConflictException e -> new Problem(409, "conflict", "Conflict", e.getMessage(), Map.of(), List.of());
             case UnauthenticatedException e -> new Problem(401, "unauthenticated", "Authentication required",
                     e.getMessage(), Map.of("WWW-Authenticate", "Bearer realm=\"dm-engine\""), List.of());
