@@ -136,6 +136,8 @@ public final class DmServer {
             if (SessionSocket.isUpgrade(req.headers()) && new Routes.Route("GET", SessionSocket.PATH)
                     .matches(req.path().path())) {
                 try {
+                    SessionSocket.checkHandshake(req.headers());
+                    GameApi.lastEventId(req); // a resume point the SSE stream refuses is refused here too
                     SessionSocket.authorize(wiring.engine, authn, req.path().path(), req.headers());
                 } catch (RuntimeException e) {
                     Problems.handle(req, res, e);

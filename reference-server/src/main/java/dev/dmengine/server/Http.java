@@ -21,6 +21,10 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -58,6 +62,7 @@ final class Http {
         if (!isJson(contentType)) {
             throw HttpProblem.unsupportedMediaType(contentType);
         }
+        requireUtf8(bytes);
         try {
             T value = MAPPER.readValue(bytes, type);
             if (value == null) {
@@ -82,6 +87,20 @@ final class Http {
             throw HttpProblem.malformed("the request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * JSON travels as UTF-8 (RFC 8259), and Jackson's decoder lets some invalid sequences through
+     * (an overlong {@code C0 AF} becomes {@code /}, {@code F4 90 80 80} past U+10FFFF becomes two
+     * lone surrogates): the bytes are checked with the JDK's strict decoder first.
+     */
+    private static void requireUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+        } catch (CharacterCodingException e) {
+            throw HttpProblem.malformed("the request body is not valid UTF-8");
         }
     }
 
@@ -123,7 +142,8 @@ final class Http {
                 throw HttpProblem.tooLarge(maxBytes);
             }
             return bytes;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+            // Helidon's decoding of a malformed body (a chunk size that is not hex…) fails unchecked
             throw HttpProblem.malformed("the request body could not be read");
         }
     }

@@ -1,6 +1,7 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
+import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.PermissionDeniedException;
 import dev.dmengine.spi.UnauthenticatedException;
@@ -70,6 +71,7 @@ final class ServiceApi {
             if (texts.get(i) == null || texts.get(i).length() > MAX_TEXT) {
                 throw new InvalidInputException("texts[" + i + "]", "must be a text of at most " + MAX_TEXT + " characters");
             }
+            Validation.wellFormed("texts[" + i + "]", texts.get(i), true);
         }
         Embedder embedder = engine.ports().embedder();
         Map<String, Object> out = new LinkedHashMap<>();
@@ -86,6 +88,7 @@ final class ServiceApi {
         if (text.isBlank() || text.length() > MAX_TEXT) {
             throw new InvalidInputException("text", "must be 1 to " + MAX_TEXT + " characters");
         }
+        Validation.wellFormed("text", text, true);
         int k = body.k() == null ? 5 : body.k();
         if (k < 1 || k > 100) {
             throw new InvalidInputException("k", "must be 1 to 100");
@@ -123,6 +126,7 @@ final class ServiceApi {
             if (l == null || l.role() == null || l.content() == null) {
                 throw new InvalidInputException("messages[" + i + "]", "needs a role and a content");
             }
+            Validation.wellFormed("messages[" + i + "].content", l.content(), true);
             ChatMessage.Role role;
             try {
                 role = ChatMessage.Role.valueOf(l.role().toUpperCase(Locale.ROOT));

@@ -75,6 +75,27 @@ final class SessionSocket implements WsListener {
         return id;
     }
 
+    /**
+     * The handshake's own header, checked before Helidon decodes it (an undecodable key was an
+     * IllegalArgumentException there, answered as a 500): RFC 6455 asks for 16 random bytes in
+     * base64.
+     */
+    static void checkHandshake(Headers headers) {
+        Optional<String> key = headers.first(io.helidon.http.HeaderNames.create("Sec-WebSocket-Key"));
+        if (key.isEmpty()) {
+            return; // Helidon refuses a handshake without one
+        }
+        byte[] decoded;
+        try {
+            decoded = java.util.Base64.getDecoder().decode(key.get().strip());
+        } catch (IllegalArgumentException e) {
+            decoded = new byte[0];
+        }
+        if (decoded.length != 16) {
+            throw new InvalidInputException("Sec-WebSocket-Key", "must be 16 bytes in base64 (RFC 6455)");
+        }
+    }
+
     static boolean isUpgrade(Headers headers) {
         return headers.first(io.helidon.http.HeaderNames.UPGRADE).map(v -> v.equalsIgnoreCase("websocket")).orElse(false);
     }
