@@ -20,6 +20,7 @@ import dev.dmengine.spi.generation.CancellationSignal;
 import dev.dmengine.spi.infra.Event;
 import dev.dmengine.spi.infra.JobInfo;
 import dev.dmengine.spi.infra.Subscription;
+import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
@@ -389,6 +390,9 @@ final class GameApi {
         UUID owner = caller(req).player().id();
         UUID sessionId = id(req);
         engine.sessions().get(owner, sessionId);
+        if (!acceptsEventStream(req)) { // Helidon opens no SSE sink for it: the handler would send nothing (a 500)
+            throw HttpProblem.notAcceptable("text/event-stream");
+        }
         String topic = TurnEngine.topic(sessionId);
         long after = lastEventId(req).orElseGet(() -> events.lastId(topic));
         BlockingQueue<Event> queue = new ArrayBlockingQueue<>(STREAM_BUFFER);
@@ -415,6 +419,14 @@ final class GameApi {
             // a client too slow for the stream is cut off; it resumes with Last-Event-ID
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean acceptsEventStream(ServerRequest req) {
+        try {
+            return req.headers().isAccepted(MediaTypes.TEXT_EVENT_STREAM);
+        } catch (RuntimeException e) { // an Accept header that does not parse
+            return false;
         }
     }
 

@@ -44,6 +44,11 @@ final class HttpProblem extends RuntimeException {
                 Map.of("Accept-Post", "application/json"), List.of());
     }
 
+    static HttpProblem notAcceptable(String offered) {
+        return new HttpProblem(406, "not-acceptable", "Not acceptable", "this resource is only served as " + offered
+                + "; send Accept: " + offered + " or none");
+    }
+
     static HttpProblem notFound(String path) {
         return new HttpProblem(404, "not-found", "Not found", "no resource at " + path);
     }

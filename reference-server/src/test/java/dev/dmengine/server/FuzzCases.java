@@ -504,6 +504,7 @@ final class FuzzCases {
 
     private Case header(Base b) {
         String[][] headers = {{"Accept", "text/event-stream;q=abc"}, {"Accept", "garbage"}, {"Accept", "*/*"},
+                {"Accept", "application/json"},
                 {"Accept", ""}, {"X-Forwarded-For", "not-an-ip"}, {"X-Forwarded-For", "300.1.1.1, ::ffff:zz"},
                 {"X-Request-Id", "r".repeat(500)}, {"Cookie", "dm_access=garbage; dm_refresh=%ff"},
                 {"Cookie", "=;=;" + "c".repeat(6000)}, {"Origin", "null"}, {"Sec-Fetch-Site", "cross-site"},

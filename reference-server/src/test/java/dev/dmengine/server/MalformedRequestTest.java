@@ -104,6 +104,18 @@ class MalformedRequestTest {
         assertThat(ok.status()).isEqualTo(101);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"garbage", "application/json", "text/html, application/*"})
+    void an_event_stream_asked_for_as_something_else_is_a_406_problem_not_a_500(String accept) throws Exception {
+        RawHttp.Response r = send("GET", "/api/sessions/" + session + "/events",
+                List.of(RawHttp.Header.of("Authorization", "Bearer " + player.access()),
+                        RawHttp.Header.of("Accept", accept)), null, false);
+        problem(r, 406, "not-acceptable");
+        RawHttp.Response ok = send("GET", "/api/sessions/" + session + "/events",
+                List.of(RawHttp.Header.of("Authorization", "Bearer " + player.access())), null, false);
+        assertThat(ok.streamed()).as("no Accept header is */*").isTrue();
+    }
+
     @Test
     void service_texts_that_are_not_valid_unicode_are_refused() throws Exception {
         List<RawHttp.Header> service = List.of(RawHttp.Header.of("Authorization", "Bearer " + TestServer.SERVICE_TOKEN),
