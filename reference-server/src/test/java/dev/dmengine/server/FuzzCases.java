@@ -46,6 +46,8 @@ final class FuzzCases {
     private final Operation op;
     private final Fixtures f;
     private final Random rnd;
+    /** The path {@link #slot} chose last, empty for the whole body. */
+    private List<Object> slotted = List.of();
 
     FuzzCases(Operation op, Fixtures fixtures, Random rnd) {
         this.op = op;
@@ -249,9 +251,11 @@ final class FuzzCases {
     private String slot(Base b, List<List<Object>> candidates) {
         if (candidates.isEmpty() || !(b.body instanceof ObjectNode || b.body instanceof ArrayNode)) {
             b.body = Http.MAPPER.getNodeFactory().textNode(SLOT);
+            slotted = List.of();
             return "the body";
         }
         List<Object> path = candidates.get(rnd.nextInt(candidates.size()));
+        slotted = path;
         JsonNode parent = b.body;
         for (Object step : path.subList(0, path.size() - 1)) {
             parent = step instanceof String s ? parent.get(s) : parent.get((Integer) step);
@@ -284,9 +288,32 @@ final class FuzzCases {
     private Case wrongType(Base b) {
         String at = slot(b);
         String[] values = {"123", "-1.5", "true", "\"text\"", "[]", "{}", "[1,\"a\",null]", "{\"a\":{\"b\":[]}}"};
-        String v = values[rnd.nextInt(values.length)];
-        // a value of the expected type is no refusal; the others are
-        return b.with("wrong type " + v + " at " + at, fill(b, v), false);
+        String[] kinds = {"integer", "number", "boolean", "string", "array", "object", "array", "object"};
+        int i = rnd.nextInt(values.length);
+        String expected = typeAt(slotted);
+        // a value of the expected JSON type is no refusal; the others are (an integer is a number too)
+        boolean fits = expected == null || expected.equals(kinds[i])
+                || expected.equals("number") && kinds[i].equals("integer");
+        return b.with("wrong type " + values[i] + " at " + at + " (" + expected + ")", fill(b, values[i]), !fits);
+    }
+
+    /** The schema's type at a path of the body, or null if the schema does not say. */
+    @SuppressWarnings("unchecked")
+    private String typeAt(List<Object> path) {
+        Map<String, Object> schema = op.body();
+        for (Object step : path) {
+            Object next = step instanceof String name && schema.get("properties") instanceof Map<?, ?> props
+                    ? props.get(name) : step instanceof Integer ? schema.get("items") : null;
+            if (!(next instanceof Map<?, ?>)) {
+                return null;
+            }
+            schema = (Map<String, Object>) next;
+        }
+        Object type = schema.get("type");
+        if (type == null && schema.containsKey("properties")) {
+            return "object";
+        }
+        return type instanceof List<?> l ? null : type == null ? null : type.toString();
     }
 
     private Case nullValue(Base b) {

@@ -72,6 +72,19 @@ class MalformedRequestTest {
         assertThat(server.get("/api/sessions/" + session + "/messages", player.access()).json().get("items")).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"42", "-1.5", "true", "1e400"})
+    void a_number_or_boolean_where_text_goes_is_a_wrong_type_not_a_text(String value) throws Exception {
+        JsonNode p = problem(send("POST", "/api/sessions/" + session + "/messages", json(),
+                ("{\"text\":" + value + "}").getBytes(StandardCharsets.US_ASCII), false), 400, "invalid-input");
+        assertThat(p.at("/errors/0/field").asText()).isEqualTo("text");
+        p = problem(send("POST", "/api/characters", json(), ("{\"name\":\"Ari\",\"characterClass\":\"wizard\","
+                + "\"inventory\":[{\"itemId\":\"torch\",\"tags\":[" + value + "]}]}").getBytes(StandardCharsets.US_ASCII),
+                false), 400, "invalid-input");
+        assertThat(p.at("/errors/0/field").asText()).startsWith("inventory[0].tags");
+        assertThat(server.get("/api/sessions/" + session + "/messages", player.access()).json().get("items")).isEmpty();
+    }
+
     @Test
     void a_chunked_body_whose_chunk_size_is_not_hex_is_a_400_not_a_500() throws Exception {
         List<RawHttp.Header> headers = new java.util.ArrayList<>(json());
