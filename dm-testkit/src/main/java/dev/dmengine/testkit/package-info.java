@@ -12,5 +12,10 @@
  * capability methods ({@code supportsCancellation()}, {@code enforcesMaxBytes()}) that skip
  * the tests needing them. Suites use real threads for their concurrency cases
  * ({@link dev.dmengine.testkit.Concurrently}) and never mocks.
+ *
+ * <p>Every store suite also holds its adapter to the engine's text rule: text that is not
+ * valid Unicode (an unpaired UTF-16 surrogate) or holds NUL is refused with an
+ * {@code InvalidInputException} and nothing is stored, in every text field and in the strings
+ * of JSON documents, raw or escaped ({@link dev.dmengine.testkit.InvalidText}).
  */
 package dev.dmengine.testkit;
