@@ -339,7 +339,7 @@ final class GameApi {
     }
 
     /** SHA-256 of the request as it is queued (the validated text: the body's only field). */
-    static String fingerprint(String text) {
+    private static String fingerprint(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(text.getBytes(StandardCharsets.UTF_8)));
