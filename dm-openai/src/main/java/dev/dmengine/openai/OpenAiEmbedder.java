@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dmengine.core.remote.Backoff;
-import dev.dmengine.core.remote.CircuitBreaker;
-import dev.dmengine.openai.internal.HttpErrors;
-import dev.dmengine.core.remote.Secrets;
+import dev.dmengine.remote.Backoff;
+import dev.dmengine.remote.CircuitBreaker;
+import dev.dmengine.remote.ExceptionMapper;
+import dev.dmengine.remote.Secrets;
 import dev.dmengine.spi.DmException;
 import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.retrieval.Embedder;
@@ -124,9 +124,9 @@ public final class OpenAiEmbedder implements Embedder {
                     return vectors;
                 }
                 wait = response.headers().firstValue("Retry-After").flatMap(Backoff::parseRetryAfter).orElse(null);
-                error = HttpErrors.map(status, "embedding", model, errorDetail(response.body(), apiKey), wait);
-                retry = status == 429 || HttpErrors.isServerFault(status);
-                if (HttpErrors.isServerFault(status)) {
+                error = ExceptionMapper.map(status, "embedding", model, errorDetail(response.body(), apiKey), wait);
+                retry = status == 429 || ExceptionMapper.isServerFault(status);
+                if (ExceptionMapper.isServerFault(status)) {
                     breaker.onFailure();
                 } else {
                     breaker.onNeutral();

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dmengine.core.remote.Backoff;
-import dev.dmengine.core.remote.CircuitBreaker;
-import dev.dmengine.core.remote.Deadline;
-import dev.dmengine.openai.internal.HttpErrors;
-import dev.dmengine.core.remote.Secrets;
-import dev.dmengine.core.remote.SseReader;
+import dev.dmengine.remote.Backoff;
+import dev.dmengine.remote.CircuitBreaker;
+import dev.dmengine.remote.Deadline;
+import dev.dmengine.remote.ExceptionMapper;
+import dev.dmengine.remote.Secrets;
+import dev.dmengine.remote.SseReader;
 import dev.dmengine.spi.DmException;
 import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.generation.ChatMessage;
@@ -375,11 +375,11 @@ public final class OpenAiLanguageModel implements LanguageModel {
         }
         Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(Backoff::parseRetryAfter)
                 .orElse(null);
-        DmException error = HttpErrors.map(status, "chat completion", model, detail, retryAfter);
+        DmException error = ExceptionMapper.map(status, "chat completion", model, detail, retryAfter);
         if (status == 429) {
             return new AttemptFailed(error, true, retryAfter, false);
         }
-        boolean serverFault = HttpErrors.isServerFault(status);
+        boolean serverFault = ExceptionMapper.isServerFault(status);
         return new AttemptFailed(error, serverFault, null, serverFault);
     }
 

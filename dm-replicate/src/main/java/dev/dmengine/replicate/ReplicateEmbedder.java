@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dmengine.replicate.internal.ReplicateApi;
 import dev.dmengine.replicate.internal.ReplicateApi.Target;
-import dev.dmengine.core.remote.Secrets;
+import dev.dmengine.remote.Secrets;
 import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.spi.retrieval.EmbeddingSpace;

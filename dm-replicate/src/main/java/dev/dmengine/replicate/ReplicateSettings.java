@@ -1,7 +1,7 @@
 package dev.dmengine.replicate;
 
-import dev.dmengine.core.remote.Backoff;
-import dev.dmengine.core.remote.CircuitBreaker;
+import dev.dmengine.remote.Backoff;
+import dev.dmengine.remote.CircuitBreaker;
 import dev.dmengine.replicate.internal.ReplicateApi;
 import dev.dmengine.replicate.internal.ReplicateApi.Target;
 

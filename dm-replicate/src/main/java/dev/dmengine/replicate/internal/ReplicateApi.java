@@ -1,8 +1,8 @@
 package dev.dmengine.replicate.internal;
 
-import dev.dmengine.core.remote.Secrets;
-import dev.dmengine.core.remote.CircuitBreaker;
-import dev.dmengine.core.remote.Backoff;
+import dev.dmengine.remote.Secrets;
+import dev.dmengine.remote.CircuitBreaker;
+import dev.dmengine.remote.Backoff;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.dmengine.openai.internal;
+package dev.dmengine.remote;
 
 import dev.dmengine.spi.DmException;
 import dev.dmengine.spi.InvalidInputException;
@@ -10,9 +10,9 @@ import dev.dmengine.spi.UnavailableException;
 import java.time.Duration;
 
 /** Translates an HTTP error status of a model server into the spi hierarchy, once. */
-public final class HttpErrors {
+public final class ExceptionMapper {
 
-    private HttpErrors() {
+    private ExceptionMapper() {
     }
 
     /** Whether the status says the server is unwell (and a retry of an idempotent call may help). */
