@@ -1,20 +1,18 @@
 package dev.dmengine.remote;
 
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Optional;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Exponential backoff with full jitter, and the parsing of {@code Retry-After}. */
+/** Exponential backoff with jitter: the wait before a retry when the server did not name one. */
 public final class Backoff {
 
     private final Duration initial;
     private final Duration max;
 
     public Backoff(Duration initial, Duration max) {
-        this.initial = initial;
-        this.max = max;
+        this.initial = Objects.requireNonNull(initial, "initial");
+        this.max = Objects.requireNonNull(max, "max");
     }
 
     /** The delay before retry number {@code attempt} (1 for the first retry): random in [d/2, d]. */
@@ -23,25 +21,5 @@ public final class Backoff {
         long capped = Math.min(max.toMillis(), Math.max(0, base));
         long half = capped / 2;
         return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(capped - half + 1));
-    }
-
-    /** A {@code Retry-After} value: delta-seconds or an HTTP-date. */
-    public static Optional<Duration> parseRetryAfter(String value) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        String v = value.trim();
-        try {
-            double seconds = Double.parseDouble(v);
-            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofMillis((long) (seconds * 1000)));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
-            } catch (RuntimeException notADate) {
-                return Optional.empty();
-            }
-        }
     }
 }
