@@ -265,6 +265,12 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
     // ---- Redis access -----------------------------------------------------------------------
 
     private long lastId(String topic) {
+        if (knownEpoch == null) {
+            String epoch = redis.run("read the event epoch", c -> c.get(epochKey));
+            if (epoch != null) {
+                learnEpoch(epoch);
+            }
+        }
         List<StreamEntry> last = redis.run("read a topic's last event id",
                 c -> c.xrevrange(streamPrefix + topic, "+", "-", 1));
         return last.isEmpty() ? 0 : last.getFirst().getID().getSequence();

@@ -39,9 +39,14 @@ final class RedisTest {
 
     /** Deletes every key under the prefix (SCAN + DEL), with a client of its own. */
     static void deleteKeys(String prefix) {
-        try (RedisClient client = RedisClient.builder().hostAndPort(host(), port()).build()) {
+        try (RedisClient client = client()) {
             deleteKeys(client, prefix);
         }
+    }
+
+    /** A plain client of the shared server, for checks and clean-up. */
+    static RedisClient client() {
+        return RedisClient.builder().hostAndPort(host(), port()).build();
     }
 
     static int deleteKeys(UnifiedJedis client, String prefix) {
