@@ -114,12 +114,6 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
         this.wakeKey = keyPrefix + "evmeta:wake:" + instanceId;
         this.settings = Checks.notNull(settings, "settings");
         this.delivery = Checks.notNull(delivery, "delivery");
-        try {
-            this.knownEpoch = redis.run("read the event epoch", c -> c.get(epochKey));
-        } catch (UnavailableException e) {
-            LOG.warn("Redis is unavailable while the event bus starts; it connects when Redis is back: {}",
-                    e.getMessage());
-        }
     }
 
     @Override
@@ -128,6 +122,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
         String t = Checks.text(topic, "topic", MAX_TOPIC_CHARS);
         String n = Checks.text(name, "name", MAX_NAME_CHARS);
         String d = Checks.sized(data, "data", settings.maxEventChars());
+        readEpochOnce();
         Topic local = topics.get(t);
         long floor = local == null ? 0 : local.highest;
         List<?> reply = (List<?>) redis.script("publish an event", PUBLISH,
@@ -265,12 +260,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
     // ---- Redis access -----------------------------------------------------------------------
 
     private long lastId(String topic) {
-        if (knownEpoch == null) {
-            String epoch = redis.run("read the event epoch", c -> c.get(epochKey));
-            if (epoch != null) {
-                learnEpoch(epoch);
-            }
-        }
+        readEpochOnce();
         List<StreamEntry> last = redis.run("read a topic's last event id",
                 c -> c.xrevrange(streamPrefix + topic, "+", "-", 1));
         return last.isEmpty() ? 0 : last.getFirst().getID().getSequence();
@@ -306,6 +296,16 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
             return null;
         }
         return new Event(topic, id, name, data, Instant.ofEpochMilli(Long.parseLong(at)));
+    }
+
+    /** Learns the epoch marker on first use, so that a later loss of the data is noticed. */
+    private void readEpochOnce() {
+        if (knownEpoch == null) {
+            String epoch = redis.run("read the event epoch", c -> c.get(epochKey));
+            if (epoch != null) {
+                learnEpoch(epoch);
+            }
+        }
     }
 
     private String epochArg() {
