@@ -204,7 +204,7 @@ public final class EmbeddingSpaces {
     /** Marks a space no longer active as retired and drops its vectors. */
     public void retire(EmbeddingSpace space) {
         Info info = find(space).orElseThrow(() -> new NotFoundException("embedding space", space));
-        db.tx("retire embedding space", h -> {
+        db.maintenance("retire embedding space", h -> {
             String state = h.createQuery("SELECT state FROM " + spaces + " WHERE id = :id FOR UPDATE")
                     .bind("id", info.id()).mapTo(String.class).one();
             if (State.valueOf(state) == State.ACTIVE) {

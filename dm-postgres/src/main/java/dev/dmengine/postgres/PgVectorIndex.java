@@ -292,7 +292,7 @@ public final class PgVectorIndex implements VectorIndex {
      * row, and to start over. Writes and player-scope searches of the space wait for the build
      * (minutes for a million vectors); session-scope searches do not. Uses up to
      * {@code maintenanceWorkMemMb} MiB (the graph should fit) and PostgreSQL's parallel
-     * maintenance workers. Mind the pool's socket timeout.
+     * maintenance workers. Runs as maintenance: the pool's socket timeout does not apply.
      */
     public void rebuildAnnIndex(EmbeddingSpace space, int maintenanceWorkMemMb) {
         if (maintenanceWorkMemMb < 64 || maintenanceWorkMemMb > 1_048_576) {
@@ -304,7 +304,7 @@ public final class PgVectorIndex implements VectorIndex {
         if (!info.hasAnn()) {
             return;
         }
-        db.tx("rebuild ANN index", h -> {
+        db.maintenance("rebuild ANN index", h -> {
             h.execute("SET LOCAL maintenance_work_mem = '" + maintenanceWorkMemMb + "MB'");
             // graph first, then queue: the order player searches lock them in
             h.execute("LOCK TABLE " + info.annTable() + ", " + info.pendingTable() + " IN ACCESS EXCLUSIVE MODE");
@@ -316,7 +316,7 @@ public final class PgVectorIndex implements VectorIndex {
             h.execute(spaces.createAnnIndex(info));
             return null;
         });
-        db.call("analyze ANN table", h -> h.execute("ANALYZE " + info.annTable()));
+        db.maintenance("analyze ANN table", h -> h.execute("ANALYZE " + info.annTable()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.dmengine.postgres;
 
+import dev.dmengine.postgres.internal.MaintenanceDataSource;
 import dev.dmengine.postgres.internal.SqlErrors;
 
 import java.util.Map;
@@ -14,6 +15,8 @@ import org.flywaydb.core.api.MigrationVersion;
  * The Flyway migrations of the {@code auth} and {@code game} schemas, whose names are
  * placeholders ({@code ${auth}}, {@code ${game}}) so that a host can prefix them and each
  * test class can use schemas of its own. The history table lives in the game schema.
+ * Migrations run without the pool's socket timeout: one that rebuilds an index over a large
+ * table may take minutes.
  */
 public final class PostgresMigrations {
 
@@ -59,7 +62,7 @@ public final class PostgresMigrations {
 
     private Flyway flyway(String target) {
         var config = Flyway.configure(PostgresMigrations.class.getClassLoader())
-                .dataSource(dataSource)
+                .dataSource(new MaintenanceDataSource(dataSource))
                 .schemas(game, auth)
                 .defaultSchema(game)
                 .createSchemas(true)

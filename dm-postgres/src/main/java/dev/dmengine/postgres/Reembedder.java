@@ -134,7 +134,7 @@ public final class Reembedder {
         UUID cursor = db.call("re-embedding cursor", h -> h.createQuery("SELECT last_message_id FROM " + runs
                         + " WHERE target_space_id = :t")
                 .bind("t", run.target.id()).mapTo(UUID.class).findOne().orElse(null));
-        List<Row> rows = db.call("read re-embedding batch", h -> h.createQuery("SELECT v.message_id, v.session_id, "
+        List<Row> rows = db.maintenance("read re-embedding batch", h -> h.createQuery("SELECT v.message_id, v.session_id, "
                         + "v.player_id, m.content FROM " + run.source.table() + " v JOIN " + messages
                         + " m ON m.id = v.message_id" + (cursor == null ? "" : " WHERE v.message_id > :cursor")
                         + " ORDER BY v.message_id LIMIT :n")
@@ -157,7 +157,7 @@ public final class Reembedder {
                     vectors.get(i)));
         }
         UUID last = rows.getLast().messageId();
-        db.inTransaction(() -> {
+        db.inMaintenanceTransaction(() -> {
             index.upsertAll(run.target.space(), records);
             db.call("advance re-embedding cursor", h -> h.createUpdate("UPDATE " + runs + " SET last_message_id = :last, "
                             + "done = done + :n, total = greatest(total, done + :n), updated_at = now() "

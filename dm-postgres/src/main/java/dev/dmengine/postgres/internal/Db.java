@@ -17,6 +17,14 @@ import org.jdbi.v3.core.Jdbi;
  * The adapters' one way to the database: runs a callback on the transaction bound to this
  * thread by {@link #inTransaction(Supplier)} when there is one, else on a pooled handle of
  * its own, and translates every failure once.
+ *
+ * <p>Two classes of statement. Request-path statements ({@link #call}, {@link #tx},
+ * {@link #inTransaction}) keep the pool's socket timeout, so a dead network fails a turn
+ * instead of hanging it. Maintenance statements ({@link #maintenance},
+ * {@link #inMaintenanceTransaction}: index builds, re-embedding batches, space retirement;
+ * migrations through {@link MaintenanceDataSource}) run on a connection with no socket timeout
+ * and no statement timeout, because their length grows with the data (an HNSW build of a
+ * million vectors takes minutes) and cutting them half-way only starts them over.
  */
 public final class Db {
 
@@ -87,17 +95,48 @@ public final class Db {
      * on this thread joins it. Nested calls join the outer transaction.
      */
     public <T> T inTransaction(Supplier<T> work) {
+        return bindTransaction(work, false);
+    }
+
+    /**
+     * Like {@link #inTransaction(Supplier)}, on a maintenance connection: no socket timeout, no
+     * statement timeout. Nested in a request-path transaction it joins that one (and its limits).
+     */
+    public <T> T inMaintenanceTransaction(Supplier<T> work) {
+        return bindTransaction(work, true);
+    }
+
+    /**
+     * Maintenance statements in one transaction of their own, never joining the thread's: no
+     * socket timeout and no statement timeout, however long they take (see the class comment).
+     */
+    public <T> T maintenance(String what, HandleCallback<T, Exception> work) {
+        if (bound.get() != null) {
+            throw new IllegalStateException(what + ": maintenance cannot run inside a request transaction");
+        }
+        return inMaintenanceTransaction(() -> call(what, work));
+    }
+
+    private <T> T bindTransaction(Supplier<T> work, boolean maintenance) {
         if (bound.get() != null) {
             return work.get();
         }
         Handle h;
+        int socketTimeout = -1;
         try {
             h = jdbi.open();
+            if (maintenance) {
+                socketTimeout = h.getConnection().getNetworkTimeout();
+                h.getConnection().setNetworkTimeout(Runnable::run, 0);
+            }
         } catch (Exception e) {
             throw SqlErrors.translate("begin transaction", e);
         }
         try {
             h.begin();
+            if (maintenance) {
+                h.execute("SET LOCAL statement_timeout = 0");
+            }
             bound.set(h);
             T result = work.get();
             bound.remove();
@@ -115,6 +154,13 @@ public final class Db {
             throw rethrow("transaction", e);
         } finally {
             bound.remove();
+            try {
+                if (socketTimeout >= 0) { // back to the request path's limit before the pool reuses it
+                    h.getConnection().setNetworkTimeout(Runnable::run, socketTimeout);
+                }
+            } catch (Exception ignored) {
+                // a broken connection: the pool drops it
+            }
             try {
                 h.close();
             } catch (Exception ignored) {
