@@ -1,4 +1,4 @@
-package dev.dmengine.core.remote;
+package dev.dmengine.remote;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,9 +9,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Aborts a blocked read when a deadline passes or the caller cancels: it closes the response
- * stream from a watchdog thread, which makes the reading thread's {@code read} fail at once. The
- * first reason to abort wins and is kept for the reader to report.
+ * Aborts a blocked read when a deadline passes (the first chunk is late, or the whole call is)
+ * or the caller cancels: it closes the response stream from a watchdog thread, which makes the
+ * reading thread's {@code read} fail at once. The first reason to abort wins and is kept for the
+ * reader to report.
  */
 public final class Deadline {
 
@@ -52,8 +53,11 @@ public final class Deadline {
         }
     }
 
-    /** The first token arrived: only the total deadline is left. */
-    public void firstTokenArrived() {
+    /**
+     * The provider showed a sign of life — any parsed chunk, reasoning and tool calls included,
+     * not only visible text: only the total deadline is left.
+     */
+    public void firstChunkArrived() {
         ScheduledFuture<?> f = firstToken;
         if (f != null) {
             f.cancel(false);

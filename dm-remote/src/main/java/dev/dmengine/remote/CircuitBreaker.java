@@ -1,4 +1,4 @@
-package dev.dmengine.core.remote;
+package dev.dmengine.remote;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.dmengine.core.remote;
+package dev.dmengine.remote;
 
 /** Keeps credentials out of messages: provider error bodies may echo the key they were sent. */
 public final class Secrets {
