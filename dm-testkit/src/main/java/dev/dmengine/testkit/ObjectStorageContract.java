@@ -95,6 +95,15 @@ public abstract class ObjectStorageContract {
     }
 
     /**
+     * Whether both {@code a} and {@code a/b} can be stored, as on S3 and Garage, whose keys are
+     * flat. A store that keeps keys as file paths (MinIO, S3Proxy's filesystem backend) refuses the
+     * second; it must then leave the first intact.
+     */
+    protected boolean storesKeysThatArePrefixesOfOtherKeys() {
+        return true;
+    }
+
+    /**
      * Sends one request as a client would, with exactly these headers, and returns the reply.
      * Over HTTP unless {@link #servedOverHttp()} is {@code false}, in which case the fixture
      * overrides this.
@@ -343,13 +352,21 @@ public abstract class ObjectStorageContract {
     }
 
     @Test
-    void objects_with_nested_and_prefix_keys_coexist() {
+    void objects_with_nested_and_prefix_keys_coexist_or_the_second_is_refused_without_harm() {
         String base = key("a");
         store(base, "text/plain", bytes("file"));
-        store(base + "/b", "text/plain", bytes("nested"));
+
+        Reply nested = put(storage.presignPut(declare(base + "/b", "text/plain", bytes("nested"))), bytes("nested"));
 
         assertThat(download(storage.presignGet(base, TTL))).isEqualTo(bytes("file"));
-        assertThat(download(storage.presignGet(base + "/b", TTL))).isEqualTo(bytes("nested"));
+        if (storesKeysThatArePrefixesOfOtherKeys()) {
+            assertThat(nested.ok()).as("upload answered %s", nested).isTrue();
+        }
+        if (nested.ok()) {
+            assertThat(download(storage.presignGet(base + "/b", TTL))).isEqualTo(bytes("nested"));
+        } else {
+            assertThat(storage.stat(base + "/b")).isEmpty();
+        }
     }
 
     @Test
@@ -389,13 +406,17 @@ public abstract class ObjectStorageContract {
 
     @Test
     void keys_of_every_allowed_character_up_to_512_are_accepted() {
-        String prefix = key("");
-        String key = prefix + "Az09/._-" + "x".repeat(512 - prefix.length() - 8);
+        StringBuilder key = new StringBuilder(key("Az09._-"));
+        // segments of at most 100 characters, as a store that keeps keys as file paths needs
+        while (key.length() < 512) {
+            key.append(key.length() % 101 == 100 ? '/' : 'x');
+        }
+        key.setCharAt(511, 'z');
         assertThat(key).hasSize(512);
 
-        store(key, "text/plain", bytes("ok"));
+        store(key.toString(), "text/plain", bytes("ok"));
 
-        assertThat(storage.stat(key)).map(ObjectInfo::size).contains(2L);
+        assertThat(storage.stat(key.toString())).map(ObjectInfo::size).contains(2L);
     }
 
     @Test
