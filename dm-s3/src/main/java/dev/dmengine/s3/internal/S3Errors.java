@@ -45,7 +45,8 @@ public final class S3Errors {
     }
 
     public static boolean isMissingObject(Exception e) {
-        return MISSING_OBJECT.contains(code(e));
+        String code = code(e);
+        return code != null && MISSING_OBJECT.contains(code);
     }
 
     /**
