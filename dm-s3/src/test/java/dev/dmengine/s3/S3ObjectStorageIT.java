@@ -7,6 +7,7 @@ import dev.dmengine.spi.objects.ObjectInfo;
 import dev.dmengine.spi.objects.PresignedRequest;
 import dev.dmengine.spi.objects.PutRequest;
 import dev.dmengine.spi.objects.Verification;
+import dev.dmengine.testkit.Await;
 import io.minio.BucketExistsArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
@@ -170,10 +171,30 @@ class S3ObjectStorageIT {
             assertThat(put(put, Map.of(S3ObjectStorage.CHECKSUM_HEADER,
                     Base64.getEncoder().encodeToString(sha256(other))), other).code())
                     .as("with the checksum of the other bytes").isEqualTo("SignatureDoesNotMatch");
+            URI otherKey = URI.create(put.url().toString().replace("tampered.txt", "elsewhere.txt"));
+            assertThat(send("PUT", otherKey, put.headers(), body).code()).as("another key").isEqualTo("SignatureDoesNotMatch");
             assertThat(storage.stat(key)).isEmpty();
 
             assertThat(put(put, Map.of(), body).status()).isEqualTo(200);
             assertThat(storage.stat(key)).map(ObjectInfo::size).contains((long) body.length);
+            assertThat(send("GET", put.url(), Map.of(), null).code()).as("GET with the upload URL")
+                    .isEqualTo("SignatureDoesNotMatch");
+        }
+    }
+
+    @Test
+    void an_expired_url_is_access_denied() {
+        try (S3ObjectStorage storage = s3.storage(bucket).build()) {
+            String key = key("expired.txt");
+            byte[] body = bytes("late");
+            PresignedRequest put = storage.presignPut(declare(key, "text/plain", body).withTtl(Duration.ofSeconds(1)));
+
+            Await.pass(Duration.between(Instant.now(), put.expiresAt()).plusMillis(1500));
+
+            Reply reply = put(put, Map.of(), body);
+            assertThat(reply.status()).isEqualTo(403);
+            assertThat(reply.code()).isEqualTo("AccessDenied");
+            assertThat(storage.stat(key)).isEmpty();
         }
     }
 
