@@ -132,7 +132,7 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
         } catch (Exception e) {
             // another instance created it between our check and our create
             if (!"BucketAlreadyOwnedByYou".equals(S3Errors.code(e))) {
-                throw errors.translate("create bucket " + bucket, null, e);
+                throw errors.translate("check or create bucket " + bucket, null, e);
             }
         }
         return new BucketSetup(created, corsOrigins.isEmpty() ? Cors.NOT_REQUESTED : applyCors());

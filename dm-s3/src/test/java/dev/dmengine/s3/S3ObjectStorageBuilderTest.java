@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Settings are checked when built, and each error starts with the name of the wrong setting. */
+@SuppressWarnings("try") // MinioClient.close() declares Exception; try-with-resources is still the way to close it
 class S3ObjectStorageBuilderTest {
 
     private static final String SECRET = "the-secret-that-must-never-be-printed";

@@ -44,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What is particular to S3, against a real S3 server (S3Proxy on the filesystem). */
+@SuppressWarnings("try") // MinioClient.close() declares Exception; try-with-resources is still the way to close it
 class S3ObjectStorageIT {
 
     @TempDir

@@ -26,9 +26,10 @@ public record PutRequest(String key, String contentType, long contentLength, Str
     public static final long MAX_CONTENT_LENGTH = 5L * 1024 * 1024 * 1024;
     public static final int MAX_CONTENT_TYPE_LENGTH = 255;
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
-    /** {@code type/subtype} of RFC 9110 tokens, optionally followed by parameters in printable ASCII. */
-    private static final Pattern CONTENT_TYPE =
-            Pattern.compile("[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(?:\\s*;[\\x20-\\x7e]*)?");
+    private static final String TOKEN = "[A-Za-z0-9!#$&^_.+-]+";
+    /** RFC 9110 {@code type/subtype *( ";" name=value )}, value a token or a quoted string. */
+    private static final Pattern CONTENT_TYPE = Pattern.compile(TOKEN + "/" + TOKEN
+            + "(?: *; *" + TOKEN + "=(?:" + TOKEN + "|\"[^\"\\\\\\x00-\\x1f\\x7f]*\"))*");
 
     public PutRequest {
         List<InvalidInputException.FieldError> errors = new ArrayList<>();
