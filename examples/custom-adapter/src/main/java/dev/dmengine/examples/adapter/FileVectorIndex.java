@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.UUID;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -86,7 +87,7 @@ public final class FileVectorIndex implements VectorIndex, AutoCloseable {
             if (q.scope() == VectorQuery.Scope.SESSION) {
                 return bySession.getOrDefault(q.scopeId(), Map.of()).values();
             }
-            return byMessage.values().stream().filter(p -> p.playerId().equals(q.scopeId())).toList();
+            return byMessage.values().stream().filter(p -> p.playerId().equals(q.scopeId())).toList(); // a full scan
         }
     }
 
@@ -143,12 +144,16 @@ public final class FileVectorIndex implements VectorIndex, AutoCloseable {
             if (space == null) {
                 return List.of();
             }
-            return space.scope(query).stream()
-                    .filter(p -> !query.exclude().contains(p.messageId()))
-                    .map(p -> new VectorMatch(p.messageId(), p.sessionId(), cosine(q, p.unit())))
-                    .sorted(BEST_FIRST)
-                    .limit(query.k())
-                    .toList();
+            PriorityQueue<VectorMatch> best = new PriorityQueue<>(BEST_FIRST.reversed()); // worst on top
+            for (Put p : space.scope(query)) {
+                if (!query.exclude().contains(p.messageId())) {
+                    best.add(new VectorMatch(p.messageId(), p.sessionId(), cosine(q, p.unit())));
+                    if (best.size() > query.k()) {
+                        best.poll();
+                    }
+                }
+            }
+            return best.stream().sorted(BEST_FIRST).toList();
         } finally {
             lock.readLock().unlock();
         }

@@ -153,6 +153,15 @@ class JerseyAppIT {
         }
 
         @Test
+        void a_body_over_64_kib_is_a_413_problem() {
+            String player = http.newPlayer("gwen");
+
+            Reply reply = http.post(player, "characters", "{\"name\":\"" + "a".repeat(70_000) + "\"}");
+
+            assertProblem(reply, 413, "payload-too-large");
+        }
+
+        @Test
         void a_request_without_a_known_player_is_a_401_problem() {
             Reply none = http.get(null, "characters");
             Reply unknown = http.get(UUID.randomUUID().toString(), "characters");

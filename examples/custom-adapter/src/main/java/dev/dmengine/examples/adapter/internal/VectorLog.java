@@ -4,17 +4,15 @@ import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.retrieval.EmbeddingSpace;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -55,7 +53,7 @@ public final class VectorLog implements Closeable {
     private static final byte PUT = 1;
     private static final byte DELETE = 2;
     /** The largest payload a valid record can have: the largest space's vector and a 200-character model id. */
-    private static final int MAX_PAYLOAD = 1 + 2 + 3 * 200 + 4 + 48 + 4 * EmbeddingSpace.MAX_DIMENSION;
+    private static final int MAX_PAYLOAD = 1 + 2 + 4 * 200 + 4 + 48 + 4 * EmbeddingSpace.MAX_DIMENSION;
 
     private final Path file;
     private final boolean fsync;
@@ -83,6 +81,7 @@ public final class VectorLog implements Closeable {
                 if (channel.size() == 0) {
                     writeHeader(channel);
                     channel.force(true);
+                    syncDirectory(file);
                 } else {
                     long end = replay(file, channel, replay);
                     if (end < channel.size()) {
@@ -106,9 +105,7 @@ public final class VectorLog implements Closeable {
         long before = -1;
         try {
             before = channel.size();
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
+            writeFully(channel, bytes);
             if (fsync) {
                 channel.force(false);
             }
@@ -128,17 +125,23 @@ public final class VectorLog implements Closeable {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeHeader(out);
-                ByteBuffer bytes = ByteBuffer.wrap(frame(live));
-                while (bytes.hasRemaining()) {
-                    out.write(bytes);
+                for (Change change : live) { // one record at a time: no second copy of the index in memory
+                    writeFully(out, ByteBuffer.wrap(frame(List.of(change))));
                 }
                 out.force(true);
             }
-            channel.close();
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            channel.position(channel.size());
+            syncDirectory(file);
+            FileChannel fresh = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            fresh.position(fresh.size());
+            channel.close();
+            channel = fresh;
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
             throw new UnavailableException("cannot compact the vector log " + file + ": " + e.getMessage(), e);
         }
     }
@@ -173,16 +176,29 @@ public final class VectorLog implements Closeable {
     }
 
     private static void writeHeader(FileChannel channel) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putInt(FORMAT).flip();
-        while (header.hasRemaining()) {
-            channel.write(header);
+        writeFully(channel, ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putInt(FORMAT).flip());
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+    }
+
+    /** Makes a created or renamed file's directory entry durable, where the platform allows it. */
+    private static void syncDirectory(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not every platform can open a directory (Windows cannot); the file itself is forced
         }
     }
 
     /** Reads every whole record; returns the offset where the last whole record ends. */
     private static long replay(Path file, FileChannel channel, Consumer<Change> replay) throws IOException {
         long size = channel.size();
-        var in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel.position(0))));
+        var in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel.position(0)), 1 << 16));
         if (size < HEADER_BYTES || in.readInt() != MAGIC || in.readInt() != FORMAT) {
             throw new IllegalArgumentException(file + " is not a vector log of this format (a damaged or foreign file)");
         }
@@ -219,75 +235,60 @@ public final class VectorLog implements Closeable {
     }
 
     private static byte[] frame(List<? extends Change> changes) {
-        var bytes = new ByteArrayOutputStream();
-        var out = new DataOutputStream(bytes);
-        try {
-            for (Change change : changes) {
-                byte[] payload = encode(change);
-                out.writeInt(payload.length);
-                out.write(payload);
-                out.writeInt(crc(payload));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        List<byte[]> payloads = changes.stream().map(VectorLog::encode).toList();
+        ByteBuffer out = ByteBuffer.allocate(payloads.stream().mapToInt(p -> 4 + p.length + 4).sum());
+        for (byte[] payload : payloads) {
+            out.putInt(payload.length).put(payload).putInt(crc(payload));
         }
-        return bytes.toByteArray();
+        return out.array();
     }
 
-    private static byte[] encode(Change change) throws IOException {
-        var bytes = new ByteArrayOutputStream();
-        var out = new DataOutputStream(bytes);
-        switch (change) {
+    private static byte[] encode(Change change) {
+        return switch (change) {
             case Put p -> {
-                out.writeByte(PUT);
-                out.writeUTF(p.space().modelId());
-                out.writeInt(p.space().dimension());
-                writeId(out, p.messageId());
-                writeId(out, p.sessionId());
-                writeId(out, p.playerId());
-                for (float x : p.unit()) {
-                    out.writeFloat(x);
-                }
+                byte[] model = p.space().modelId().getBytes(StandardCharsets.UTF_8);
+                ByteBuffer out = ByteBuffer.allocate(1 + 2 + model.length + 4 + 48 + 4 * p.unit().length)
+                        .put(PUT).putShort((short) model.length).put(model).putInt(p.space().dimension());
+                putId(out, p.messageId());
+                putId(out, p.sessionId());
+                putId(out, p.playerId());
+                out.asFloatBuffer().put(p.unit());
+                yield out.array();
             }
-            case Delete d -> {
-                out.writeByte(DELETE);
-                writeId(out, d.messageId());
-            }
-        }
-        return bytes.toByteArray();
+            case Delete d -> putId(ByteBuffer.allocate(1 + 16).put(DELETE), d.messageId()).array();
+        };
     }
 
-    private static Change decode(Path file, long offset, byte[] payload) throws IOException {
-        var in = new DataInputStream(new ByteArrayInputStream(payload));
+    private static Change decode(Path file, long offset, byte[] payload) {
+        ByteBuffer in = ByteBuffer.wrap(payload);
         try {
-            byte kind = in.readByte();
+            byte kind = in.get();
             if (kind == DELETE) {
-                return new Delete(readId(in));
+                return new Delete(getId(in));
             }
             if (kind != PUT) {
                 throw new IllegalArgumentException(file + ": unknown record kind " + kind + " at byte " + offset);
             }
-            EmbeddingSpace space = new EmbeddingSpace(in.readUTF(), in.readInt());
-            UUID message = readId(in);
-            UUID session = readId(in);
-            UUID player = readId(in);
+            byte[] model = new byte[in.getShort()];
+            in.get(model);
+            EmbeddingSpace space = new EmbeddingSpace(new String(model, StandardCharsets.UTF_8), in.getInt());
+            UUID message = getId(in);
+            UUID session = getId(in);
+            UUID player = getId(in);
             float[] unit = new float[space.dimension()];
-            for (int i = 0; i < unit.length; i++) {
-                unit[i] = in.readFloat();
-            }
+            in.asFloatBuffer().get(unit);
             return new Put(space, message, session, player, unit);
-        } catch (EOFException e) {
+        } catch (BufferUnderflowException | NegativeArraySizeException e) {
             throw new IllegalArgumentException(file + ": a record at byte " + offset + " is shorter than its kind", e);
         }
     }
 
-    private static void writeId(DataOutputStream out, UUID id) throws IOException {
-        out.writeLong(id.getMostSignificantBits());
-        out.writeLong(id.getLeastSignificantBits());
+    private static ByteBuffer putId(ByteBuffer out, UUID id) {
+        return out.putLong(id.getMostSignificantBits()).putLong(id.getLeastSignificantBits());
     }
 
-    private static UUID readId(DataInputStream in) throws IOException {
-        return new UUID(in.readLong(), in.readLong());
+    private static UUID getId(ByteBuffer in) {
+        return new UUID(in.getLong(), in.getLong());
     }
 
     private static int crc(byte[] payload) {
