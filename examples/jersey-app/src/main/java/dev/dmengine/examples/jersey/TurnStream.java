@@ -52,17 +52,17 @@ final class TurnStream implements TurnListener {
     @Override
     public void onEvent(TurnEvent event) {
         started.complete(null);
-        if (sink.isClosed()) {
+        try {
+            sink.send(sse.newEventBuilder().name(event.name()).mediaType(MediaType.APPLICATION_JSON_TYPE)
+                            .data(event.getClass(), event).build())
+                    .whenComplete((ok, failure) -> {
+                        if (failure != null) { // the client is gone
+                            request.cancellation().cancel();
+                        }
+                    });
+        } catch (IllegalStateException closed) { // the sink closed when its connection did
             request.cancellation().cancel();
-            return;
         }
-        sink.send(sse.newEventBuilder().name(event.name()).mediaType(MediaType.APPLICATION_JSON_TYPE)
-                        .data(event.getClass(), event).build())
-                .whenComplete((ok, failure) -> {
-                    if (failure != null) { // the client is gone
-                        request.cancellation().cancel();
-                    }
-                });
     }
 
     private void play(DmEngine engine) {
