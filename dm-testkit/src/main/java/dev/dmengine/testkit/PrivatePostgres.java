@@ -19,9 +19,10 @@ import java.util.stream.Stream;
 /**
  * A PostgreSQL cluster of the test's own, for fault tests that stop and start the database
  * while a server uses it (the shared PostgreSQL of the machine is never stopped: other tests
- * use it concurrently). {@link #start()} runs {@code initdb} into a fresh temporary directory
+ * use it concurrently). {@link #create()} runs {@code initdb} into a fresh temporary directory
  * and starts the cluster on a free loopback port, with trust authentication for the user
- * {@code postgres} and {@code fsync} off; {@link #stop(StopMode)} and {@link #start()} take it
+ * {@code postgres} and {@code fsync} off (a stopped or killed server loses nothing it committed;
+ * only a machine crash could); {@link #stop(StopMode)} and {@link #start()} take it
  * down and up again on the same port and data; {@link #close()} stops it and deletes the
  * directory (a JVM shutdown hook does the same if the test never gets there).
  *
@@ -109,9 +110,11 @@ public final class PrivatePostgres implements AutoCloseable {
 
     /** Starts the cluster (again) and returns once it accepts connections. */
     public synchronized void start() {
+        // fsync off: a killed server keeps what it wrote (the kernel has it); only a machine crash could lose it.
+        // synchronous_commit stays on, so a commit a client saw survives pg_ctl stop -m immediate.
         pgCtl("start", "-w", "-t", Long.toString(STARTUP.toSeconds()), "-l", dir.resolve("server.log").toString(),
                 "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off "
-                        + "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100");
+                        + "-c full_page_writes=off -c max_connections=100");
         running = true;
     }
 
