@@ -141,8 +141,8 @@ public final class OpenAiLanguageModel implements LanguageModel {
         long deadline = System.nanoTime() + totalTimeout.toNanos();
         for (int attempt = 1; ; attempt++) {
             if (!breaker.tryAcquire()) {
-                throw new UnavailableException("model server at " + endpoint.getHost() + " is failing; not calling it until "
-                        + breaker.openUntil() + " (circuit open)");
+                throw new UnavailableException("the model server keeps failing; calls to it pause for a moment "
+                        + "(circuit open)");
             }
             try {
                 GenerationResult r = attempt(request, handler, body, deadline, attempt);
@@ -354,9 +354,8 @@ public final class OpenAiLanguageModel implements LanguageModel {
                 throw new AttemptFailed(new UnavailableException("generation exceeded the total timeout of "
                         + totalTimeout.toMillis() + " ms"), false, null, true);
             }
-            throw new AttemptFailed(new UnavailableException("model server at " + endpoint.getHost()
-                    + " could not be reached or broke the connection: " + e.getClass().getSimpleName()), tokens == 0,
-                    null, true);
+            throw new AttemptFailed(new UnavailableException("the model server could not be reached or broke the "
+                    + "connection", e), tokens == 0, null, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted");
