@@ -200,7 +200,7 @@ final class TurnRunner {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                pause = Math.min(pause * 2, 5_000);
+                pause = Math.min(pause * 2, 1_000); // the worker's slot is held meanwhile: be back soon after the store
             }
         }
     }
