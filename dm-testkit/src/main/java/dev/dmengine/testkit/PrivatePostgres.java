@@ -26,9 +26,9 @@ import java.util.stream.Stream;
  * down and up again on the same port and data; {@link #close()} stops it and deletes the
  * directory (a JVM shutdown hook does the same if the test never gets there).
  *
- * <p>The binaries come from {@code DM_TEST_PG_BIN} (default {@code /usr/lib/postgresql/15/bin},
- * where {@code scripts/services.sh} installs PostgreSQL with pgvector, so
- * {@code CREATE EXTENSION vector} works). Run as root, the cluster belongs to the
+ * <p>The binaries come from {@code DM_TEST_PG_BIN}, by default the newest
+ * {@code /usr/lib/postgresql/<major>/bin}, where {@code scripts/services.sh} installs PostgreSQL
+ * with pgvector, so {@code CREATE EXTENSION vector} works. Run as root, the cluster belongs to the
  * {@code postgres} system user ({@code runuser}), since PostgreSQL refuses to run as root.
  */
 public final class PrivatePostgres implements AutoCloseable {
@@ -63,10 +63,10 @@ public final class PrivatePostgres implements AutoCloseable {
     /** Creates a new cluster in a temporary directory and starts it. */
     public static PrivatePostgres create() {
         String env = System.getenv("DM_TEST_PG_BIN");
-        Path bin = Paths.get(env == null || env.isBlank() ? "/usr/lib/postgresql/15/bin" : env);
+        Path bin = env == null || env.isBlank() ? newestDebianBinaries() : Paths.get(env);
         if (!Files.isExecutable(bin.resolve("initdb"))) {
             throw new IllegalStateException("no PostgreSQL binaries at " + bin + " (set DM_TEST_PG_BIN to the directory "
-                    + "of initdb and pg_ctl; ./dm test installs PostgreSQL 15 there)");
+                    + "of initdb and pg_ctl; ./dm test installs PostgreSQL under /usr/lib/postgresql)");
         }
         Path dir;
         try {
@@ -84,6 +84,19 @@ public final class PrivatePostgres implements AutoCloseable {
             throw e;
         }
         return pg;
+    }
+
+    /** {@code /usr/lib/postgresql/<newest major>/bin}, where Debian's packages put the server's binaries. */
+    private static Path newestDebianBinaries() {
+        Path root = Paths.get("/usr/lib/postgresql");
+        try (Stream<Path> versions = Files.list(root)) {
+            return versions.filter(v -> v.getFileName().toString().matches("\\d+"))
+                    .filter(v -> Files.isExecutable(v.resolve("bin/initdb")))
+                    .max(Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString())))
+                    .map(v -> v.resolve("bin")).orElse(root.resolve("15/bin"));
+        } catch (IOException e) {
+            return root.resolve("15/bin");
+        }
     }
 
     public int port() {
