@@ -166,6 +166,8 @@ class DatabaseFaultIT {
                     .as(() -> "jobs still queued or running: " + stored.rows(unfinished)).doesNotThrowAnyException();
             stored.assertNothingHalfStored(soft);
             stored.assertClientsSawWhatWasStored(soft, outcomes);
+            System.out.println("DatabaseFaultIT " + mode + ": player messages stored without their vector: "
+                    + stored.playerMessagesWithoutVector());
         }
         for (int n = 0; n < PLAYERS; n++) {
             assertTranscriptIsWhole(soft, play, players.get(n), sessions.get(n));

@@ -83,6 +83,18 @@ final class StoredTurns {
                         .isEmpty());
     }
 
+    /**
+     * Player messages stored without their vector: a turn whose database went away between
+     * storing the message and indexing it (the message stays, as designed; retrieval cannot
+     * find it later). Reported, not a failure.
+     */
+    long playerMessagesWithoutVector() {
+        String vectors = "{game}.vectors_" + rows("SELECT id FROM {game}.embedding_spaces WHERE state = 'ACTIVE'")
+                .getFirst().getFirst();
+        return Long.parseLong(rows("SELECT count(*) FROM {game}.messages m WHERE m.role = 'PLAYER' AND NOT EXISTS "
+                + "(SELECT 1 FROM " + vectors + " v WHERE v.message_id = m.id)").getFirst().getFirst());
+    }
+
     /** What each client was told matches what was stored. */
     void assertClientsSawWhatWasStored(SoftAssertions soft, List<FaultPlay.Outcome> outcomes) {
         Map<String, List<String>> turns = new HashMap<>();
