@@ -36,17 +36,14 @@ public final class ExceptionMapper {
 
     private final Provider provider;
     private final String secret;
-    private final String host;
     private final Clock clock;
 
     /**
      * @param secret the credential to scrub from messages; null when there is none
-     * @param host   the provider's host, for messages about unreachable servers
      */
-    public ExceptionMapper(Provider provider, String secret, String host, Clock clock) {
+    public ExceptionMapper(Provider provider, String secret, Clock clock) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.secret = secret;
-        this.host = Objects.requireNonNull(host, "host");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -97,8 +94,9 @@ public final class ExceptionMapper {
      * caller's to say: a read is always safe to repeat, a create whose request went out is not.
      */
     public AttemptFailure unreachable(IOException e, boolean retriable) {
-        UnavailableException error = new UnavailableException(provider.name() + " at " + host
-                + " could not be reached, timed out or broke the connection: " + e.getClass().getSimpleName());
+        // the address and the exception's class stay in the cause: the message reaches players
+        UnavailableException error = new UnavailableException(provider.name()
+                + " could not be reached, timed out or broke the connection", e);
         return AttemptFailure.of(error, retriable, true, null);
     }
 

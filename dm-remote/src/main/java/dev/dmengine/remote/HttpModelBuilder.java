@@ -148,7 +148,7 @@ public abstract class HttpModelBuilder<B extends HttpModelBuilder<B>> {
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
         return new RemoteEndpoint(provider, base, key, http, retry, breaker,
-                new ExceptionMapper(provider, key, base.getHost(), c));
+                new ExceptionMapper(provider, key, c));
     }
 
     private URI baseUri() {

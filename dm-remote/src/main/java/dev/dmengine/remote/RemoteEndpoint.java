@@ -116,8 +116,8 @@ public final class RemoteEndpoint {
                       boolean guarded) {
         for (int n = 1; ; n++) {
             if (guarded && !breaker.tryAcquire()) {
-                throw new UnavailableException(provider.name() + " at " + base.getHost() + " is failing; not calling it until "
-                        + breaker.openUntil() + " (circuit open)");
+                throw new UnavailableException(provider.name() + " keeps failing; calls to it pause for a moment "
+                        + "(circuit open)");
             }
             AttemptFailure failure;
             try {

@@ -31,8 +31,7 @@ public abstract class RemoteLanguageModel implements LanguageModel {
             handler.onError(e);
             return;
         } catch (RuntimeException e) {
-            handler.onError(new UnavailableException(modelId() + ": generation failed: "
-                    + e.getClass().getSimpleName(), e));
+            handler.onError(new UnavailableException("the language model failed unexpectedly", e));
             return;
         }
         handler.onComplete(result);

@@ -22,7 +22,7 @@ class ExceptionMapperTest {
     private static final Operation CHAT = Operation.of("chat completion", "model", "gpt-4o-mini");
     private final ExceptionMapper mapper = new ExceptionMapper(Provider.named("model server", "API key")
             .withDelayHint(body -> body.contains("in 3 seconds") ? Optional.of(Duration.ofSeconds(3)) : Optional.empty()),
-            KEY, "api.example.com", Clock.systemUTC());
+            KEY, Clock.systemUTC());
 
     @Test
     void a_429_is_rate_limited_with_the_servers_wait_neutral_for_the_breaker_and_retried() {
@@ -86,11 +86,13 @@ class ExceptionMapperTest {
     }
 
     @Test
-    void an_unreachable_server_names_its_host_and_retries_only_when_the_caller_says_so() {
-        IOException refused = new ConnectException("Connection refused");
+    void an_unreachable_server_is_named_for_players_without_its_address_and_retries_only_when_the_caller_says_so() {
+        IOException refused = new ConnectException("Connection refused to api.example.com/10.0.0.7");
 
-        assertThat(mapper.unreachable(refused, true).error()).hasMessageContaining("model server at api.example.com")
-                .hasMessageContaining("ConnectException");
+        // the message reaches players: the address and the exception's class stay in the cause, for the log
+        assertThat(mapper.unreachable(refused, true).error()).hasMessageStartingWith("model server could not be reached")
+                .hasMessageNotContaining("api.example.com").hasMessageNotContaining("10.0.0.7")
+                .hasMessageNotContaining("ConnectException").hasCause(refused);
         assertThat(mapper.unreachable(refused, true).retriable()).isTrue();
         assertThat(mapper.unreachable(refused, false).retriable()).isFalse();
     }

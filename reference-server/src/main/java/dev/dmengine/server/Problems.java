@@ -44,11 +44,19 @@ final class Problems {
         if (p.status == 500) {
             LOG.error("request {} {} {} failed", RequestInfo.id(req), req.prologue().method().text(),
                     req.path().path(), error);
-        } else if (p.status >= 500) {
-            LOG.warn("request {} {} {}: {}", RequestInfo.id(req), req.prologue().method().text(), req.path().path(),
-                    error.getMessage());
+        } else if (p.status >= 500) { // the detail says it in the client's words; the cause is the operator's
+            LOG.warn("request {} {} {}: {}{}", RequestInfo.id(req), req.prologue().method().text(), req.path().path(),
+                    error.getMessage(), rootCause(error));
         }
         send(req, res, p);
+    }
+
+    private static String rootCause(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == error ? "" : " (cause: " + root + ")";
     }
 
     record Problem(int status, String type, String title, String detail, Map<String, String> headers,

@@ -29,9 +29,12 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
     /**
      * The language model: {@code offline} (the narrator), {@code openai} (any OpenAI-compatible
      * server: base-url and name required, api-key optional) or {@code replicate} (name required,
-     * api-key or REPLICATE_API_TOKEN).
+     * api-key or REPLICATE_API_TOKEN). The timeouts and the circuit breaker's cool-down are the
+     * adapter's own defaults unless set.
      */
-    public record Model(String provider, Optional<String> baseUrl, Optional<String> name, Optional<String> apiKey) {
+    public record Model(String provider, Optional<String> baseUrl, Optional<String> name, Optional<String> apiKey,
+                        Optional<Duration> firstTokenTimeout, Optional<Duration> totalTimeout,
+                        Optional<Duration> circuitBreakerCoolDown) {
         @Override
         public String toString() {
             return "Model[" + provider + ", " + name.orElse("-") + "]";
@@ -151,11 +154,19 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
         Optional<String> baseUrl = text(dm, "model.base-url");
         Optional<String> name = text(dm, "model.name");
         Optional<String> apiKey = text(dm, "model.api-key");
+        Optional<Duration> firstToken = positiveDuration(dm, "model.first-token-timeout");
+        Optional<Duration> total = positiveDuration(dm, "model.total-timeout");
+        Optional<Duration> coolDown = positiveDuration(dm, "model.circuit-breaker-cool-down");
         switch (provider) {
             case "offline" -> {
                 if (baseUrl.isPresent() || name.isPresent() || apiKey.isPresent()) {
                     throw new IllegalArgumentException("dm.model.base-url/name/api-key are set but dm.model.provider is "
                             + "missing (env DM_MODEL_PROVIDER): set it to openai or replicate");
+                }
+                if (firstToken.isPresent() || total.isPresent() || coolDown.isPresent()) {
+                    throw new IllegalArgumentException("dm.model.first-token-timeout/total-timeout/"
+                            + "circuit-breaker-cool-down are set but dm.model.provider is offline: they are settings "
+                            + "of the openai and replicate adapters");
                 }
             }
             case "openai" -> {
@@ -166,7 +177,7 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
             default -> throw new IllegalArgumentException("dm.model.provider must be offline, openai or replicate, was "
                     + provider);
         }
-        return new Model(provider, baseUrl, name, apiKey);
+        return new Model(provider, baseUrl, name, apiKey, firstToken, total, coolDown);
     }
 
     private static EmbedderChoice embedder(Config dm) {
@@ -251,6 +262,17 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
             case "false" -> false;
             default -> throw new IllegalArgumentException(key + " must be true or false, was " + v);
         };
+    }
+
+    private static Optional<Duration> positiveDuration(Config dm, String key) {
+        if (text(dm, key).isEmpty()) {
+            return Optional.empty();
+        }
+        Duration d = duration(dm, key, null);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("dm." + key + " must be longer than zero");
+        }
+        return Optional.of(d);
     }
 
     /** ISO-8601 ({@code PT15S}) or a number with {@code ms}, {@code s} or {@code m}. */

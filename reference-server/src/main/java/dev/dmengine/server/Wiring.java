@@ -57,6 +57,9 @@ final class Wiring {
                     OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder().baseUrl(m.baseUrl().orElseThrow())
                             .model(m.name().orElseThrow());
                     m.apiKey().ifPresent(b::apiKey);
+                    m.firstTokenTimeout().ifPresent(b::firstTokenTimeout);
+                    m.totalTimeout().ifPresent(b::totalTimeout);
+                    m.circuitBreakerCoolDown().ifPresent(b::circuitBreakerCoolDown);
                     yield b.build();
                 }
                 case "replicate" -> {
@@ -66,6 +69,9 @@ final class Wiring {
                     } else {
                         b.apiTokenFromEnvironment();
                     }
+                    m.firstTokenTimeout().ifPresent(b::firstTokenTimeout);
+                    m.totalTimeout().ifPresent(b::totalTimeout);
+                    m.circuitBreakerCoolDown().ifPresent(b::circuitBreakerCoolDown);
                     yield b.build();
                 }
                 default -> new OfflineNarrator(settings.narratorPacing());

@@ -49,6 +49,31 @@ class SettingsTest {
     }
 
     @Test
+    void the_model_adapters_timeouts_are_its_defaults_unless_set_and_only_mean_something_for_a_remote_model() {
+        ServerSettings.Model defaults = settings(Map.of("dm.model.provider", "openai", "dm.model.base-url",
+                "http://x/v1", "dm.model.name", "llama3")).model();
+        assertThat(defaults.firstTokenTimeout()).isEmpty();
+        assertThat(defaults.totalTimeout()).isEmpty();
+        assertThat(defaults.circuitBreakerCoolDown()).isEmpty();
+
+        ServerSettings.Model set = settings(Map.of("dm.model.provider", "replicate", "dm.model.name", "meta/llama",
+                "dm.model.first-token-timeout", "2s", "dm.model.total-timeout", "PT3M",
+                "dm.model.circuit-breaker-cool-down", "500ms")).model();
+        assertThat(set.firstTokenTimeout()).contains(Duration.ofSeconds(2));
+        assertThat(set.totalTimeout()).contains(Duration.ofMinutes(3));
+        assertThat(set.circuitBreakerCoolDown()).contains(Duration.ofMillis(500));
+
+        assertThatThrownBy(() -> settings(Map.of("dm.model.total-timeout", "30s")))
+                .hasMessageContaining("dm.model.provider is offline");
+        assertThatThrownBy(() -> settings(Map.of("dm.model.provider", "openai", "dm.model.base-url", "http://x/v1",
+                "dm.model.name", "llama3", "dm.model.first-token-timeout", "0s")))
+                .hasMessageContaining("dm.model.first-token-timeout must be longer than zero");
+        assertThatThrownBy(() -> settings(Map.of("dm.model.provider", "openai", "dm.model.base-url", "http://x/v1",
+                "dm.model.name", "llama3", "dm.model.total-timeout", "soon")))
+                .hasMessageContaining("dm.model.total-timeout must be a duration");
+    }
+
+    @Test
     void a_postgres_url_without_user_stops_start_up_naming_the_key() {
         assertThatThrownBy(() -> settings(Map.of("dm.postgres.url", "jdbc:postgresql://localhost:5432/dm")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dm.postgres.user");
