@@ -78,12 +78,17 @@ final class Problems {
                     Map.of("Retry-After", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000))),
                     List.of());
             case UnavailableException e -> new Problem(503, "unavailable", "Service unavailable", e.getMessage(),
-                    Map.of("Retry-After", "5"), List.of());
+                    Map.of("Retry-After", e.retryAfter().map(Problems::seconds).orElse("5")), List.of());
             case DmException e -> new Problem(500, "internal-error", "Internal error",
                     "the server could not complete the request", Map.of(), List.of());
             default -> new Problem(500, "internal-error", "Internal error",
                     "the server could not complete the request", Map.of(), List.of());
         };
+    }
+
+    /** A {@code Retry-After} value: whole seconds, rounded up, at least 1. */
+    static String seconds(java.time.Duration d) {
+        return Long.toString(Math.max(1, (d.toMillis() + 999) / 1000));
     }
 
     /**

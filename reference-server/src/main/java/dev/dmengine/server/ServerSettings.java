@@ -24,7 +24,24 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                              List<Cidr> trustedProxies, Set<String> allowedOrigins, Duration narratorPacing,
                              Optional<String> serviceToken, Optional<String> signingKeyPem, Optional<String> publicKeyPem, String issuer,
                              boolean insecureCookies, Optional<Postgres> postgres, int jobWorkers, Model model,
-                             EmbedderChoice embedder) {
+                             EmbedderChoice embedder, AuthSettings auth) {
+
+    /**
+     * The tuning of accounts ({@code dm.auth.*} besides keys and cookies): see the README's
+     * configuration table and {@link dev.dmengine.core.auth.AuthConfig}.
+     *
+     * @param clockSkew         {@code dm.auth.clock-skew}: other hosts' clocks, for an access
+     *                          token's {@code exp}, {@code iat} and {@code nbf}; 0 to 5 minutes
+     * @param refreshLeeway     {@code dm.auth.refresh-leeway}: concurrent refreshes with one token
+     *                          within this get the same successor; 0 (off) to 60 s
+     * @param deviceTokenDays   {@code dm.auth.device-token-days}: how long a device cookie marks
+     *                          its browser as known to the account; 1 to 400
+     * @param hashingThreads    {@code dm.auth.hashing.threads}: password hashes at once
+     * @param hashingQueue      {@code dm.auth.hashing.queue}: hashes waiting; beyond it, 503
+     */
+    public record AuthSettings(Duration clockSkew, Duration refreshLeeway, int deviceTokenDays, int hashingThreads,
+                               int hashingQueue) {
+    }
 
     /**
      * The language model: {@code offline} (the narrator), {@code openai} (any OpenAI-compatible
@@ -146,7 +163,27 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
         int workers = integer(dm, "jobs.workers", 16, 1, 1024);
         return new ServerSettings(host, port, maxPayload, heartbeat, grace, List.copyOf(proxies), Set.copyOf(origins),
                 pacing, serviceToken, signingKey, publicKey, issuer, insecureCookies, postgres, workers, model(dm),
-                embedder(dm));
+                embedder(dm), authSettings(dm));
+    }
+
+    private static AuthSettings authSettings(Config dm) {
+        Duration skew = duration(dm, "auth.clock-skew", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(5));
+        Duration leeway = duration(dm, "auth.refresh-leeway", Duration.ofSeconds(15), Duration.ZERO,
+                Duration.ofSeconds(60));
+        int deviceDays = integer(dm, "auth.device-token-days", 90, 1, 400);
+        int threads = integer(dm, "auth.hashing.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                1, 256);
+        int queue = integer(dm, "auth.hashing.queue", 8 * threads, 0, 10_000);
+        return new AuthSettings(skew, leeway, deviceDays, threads, queue);
+    }
+
+    private static Duration duration(Config dm, String key, Duration def, Duration min, Duration max) {
+        Duration d = duration(dm, key, def);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException("dm." + key + " must be " + min.toSeconds() + "s to " + max.toSeconds()
+                    + "s, was " + text(dm, key).orElse(""));
+        }
+        return d;
     }
 
     private static Model model(Config dm) {

@@ -3,6 +3,7 @@ package dev.dmengine.server;
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.auth.AuthConfig;
 import dev.dmengine.core.auth.AuthService;
+import dev.dmengine.core.auth.PasswordHasher;
 import dev.dmengine.core.auth.TokenKeys;
 import dev.dmengine.core.memory.InMemoryEventBus;
 import dev.dmengine.core.narrator.OfflineNarrator;
@@ -179,8 +180,14 @@ final class Wiring {
                     + "player is logged out when the server stops. Set dm.auth.signing-key and dm.auth.public-key "
                     + "(Ed25519 PEM) for a deployment.");
         }
+        ServerSettings.AuthSettings a = settings.auth();
         this.auth = AuthService.builder().ports(engine.ports()).tokenKeys(keys)
-                .config(AuthConfig.builder().issuer(settings.issuer()).build())
+                .config(AuthConfig.builder().issuer(settings.issuer())
+                        .clockSkew(a.clockSkew())
+                        .refreshLeeway(a.refreshLeeway())
+                        .deviceTokenLifetime(java.time.Duration.ofDays(a.deviceTokenDays()))
+                        .hashingPool(new PasswordHasher.Pool(a.hashingThreads(), a.hashingQueue()))
+                        .build())
                 .build();
     }
 }

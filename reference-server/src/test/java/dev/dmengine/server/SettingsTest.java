@@ -161,4 +161,29 @@ class SettingsTest {
         assertThat(Cidr.parse("2001:db8::/32").contains(InetAddress.getByName("10.0.0.1"))).isFalse();
         assertThatThrownBy(() -> Cidr.parse("example.org")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void auth_tuning_has_its_defaults_and_refuses_wrong_values_naming_the_key() {
+        ServerSettings.AuthSettings a = ServerSettings.defaults().auth();
+        assertThat(a.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(a.refreshLeeway()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(a.deviceTokenDays()).isEqualTo(90);
+        assertThat(a.hashingThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        assertThat(a.hashingQueue()).isEqualTo(8 * a.hashingThreads());
+
+        ServerSettings.AuthSettings set = settings(Map.of("dm.auth.clock-skew", "1m", "dm.auth.refresh-leeway", "0s",
+                "dm.auth.device-token-days", "30", "dm.auth.hashing.threads", "3", "dm.auth.hashing.queue", "0")).auth();
+        assertThat(set).isEqualTo(new ServerSettings.AuthSettings(Duration.ofMinutes(1), Duration.ZERO, 30, 3, 0));
+        assertThat(settings(Map.of("dm.auth.hashing.threads", "2")).auth().hashingQueue()).isEqualTo(16);
+
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.clock-skew", "10m"))).hasMessageContaining("dm.auth.clock-skew");
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.refresh-leeway", "2m")))
+                .hasMessageContaining("dm.auth.refresh-leeway");
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.device-token-days", "0")))
+                .hasMessageContaining("dm.auth.device-token-days");
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.hashing.threads", "0")))
+                .hasMessageContaining("dm.auth.hashing.threads");
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.hashing.queue", "lots")))
+                .hasMessageContaining("dm.auth.hashing.queue");
+    }
 }
