@@ -50,9 +50,12 @@ final class GameApi {
     private final EventTap events;
     private final Metrics metrics;
     private final ServerSettings settings;
+    private final StreamLimits streams;
     private volatile boolean closing;
 
-    GameApi(DmEngine engine, Authn authn, TurnRunner runner, EventTap events, Metrics metrics, ServerSettings settings) {
+    GameApi(DmEngine engine, Authn authn, TurnRunner runner, EventTap events, Metrics metrics, ServerSettings settings,
+            StreamLimits streams) {
+        this.streams = streams;
         this.engine = engine;
         this.authn = authn;
         this.runner = runner;
@@ -334,7 +337,8 @@ final class GameApi {
         BlockingQueue<Event> queue = new ArrayBlockingQueue<>(STREAM_BUFFER);
         AtomicBoolean overflow = new AtomicBoolean();
         long heartbeatNanos = settings.heartbeat().toNanos();
-        try (SseStream sse = new SseStream(res, metrics);
+        try (StreamLimits.Permit permit = streams.acquire(owner, sessionId);
+             SseStream sse = new SseStream(res, metrics);
              Subscription ignored = events.subscribe(topic, after, e -> {
                  if (!queue.offer(e)) {
                      overflow.set(true);
@@ -363,17 +367,27 @@ final class GameApi {
         if (raw.isEmpty()) {
             raw = req.query().first("lastEventId").asOptional();
         }
-        if (raw.isEmpty() || raw.get().isBlank()) {
+        return parseLastEventId(raw.orElse(null));
+    }
+
+    /**
+     * The one reading of a resume point, for the SSE stream ({@code Last-Event-ID} or
+     * {@code ?lastEventId=}) and the WebSocket ({@code ?lastEventId=}) alike: absent or blank is
+     * "from now on", anything but a whole number from 0 up is refused (400).
+     */
+    static Optional<Long> parseLastEventId(String raw) {
+        if (raw == null || raw.isBlank()) {
             return Optional.empty();
         }
         try {
-            long v = Long.parseLong(raw.get().strip());
+            long v = Long.parseLong(raw.strip());
             if (v < 0) {
                 throw new NumberFormatException();
             }
             return Optional.of(v);
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("Last-Event-ID", "must be an event id from this stream");
+            throw new InvalidInputException("Last-Event-ID", "must be an event id from this stream (a whole number, "
+                    + "0 or more)");
         }
     }
 }

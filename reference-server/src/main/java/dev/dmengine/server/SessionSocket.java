@@ -33,6 +33,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class SessionSocket implements WsListener {
 
     static final String PATH = "/api/sessions/{id}/ws";
+    /** The stream place the HTTP filter took for the upgrade this thread is making; the socket claims it. */
+    static final ThreadLocal<StreamLimits.Permit> PENDING = new ThreadLocal<>();
+
+    /** Whose session an upgrade asks for. */
+    record Target(UUID player, UUID session) {
+    }
 
     private final DmEngine engine;
     private final Authn authn;
@@ -45,6 +51,8 @@ final class SessionSocket implements WsListener {
     private volatile UUID sessionId;
     private volatile long after;
     private volatile Subscription subscription;
+    private volatile StreamLimits.Permit permit;
+    private volatile ConnectionGuard.Phasing streaming;
 
     SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, Duration heartbeat,
                   java.util.function.BooleanSupplier closing) {
@@ -62,7 +70,7 @@ final class SessionSocket implements WsListener {
      * by the CSRF check (an upgrade counts as unsafe). The HTTP filter runs it first, so a refusal
      * is a problem+json answer (404, 401, 403) rather than Helidon's bare 400.
      */
-    static UUID authorize(DmEngine engine, Authn authn, String path, Headers headers) {
+    static Target authorize(DmEngine engine, Authn authn, String path, Headers headers) {
         String[] parts = path.split("/");
         UUID id;
         try {
@@ -72,7 +80,12 @@ final class SessionSocket implements WsListener {
         }
         UUID owner = authn.caller("POST", headers).player().id();
         engine.sessions().get(owner, id);
-        return id;
+        return new Target(owner, id);
+    }
+
+    /** The resume point of an upgrade request ({@code ?lastEventId=}), read as the SSE stream reads it. */
+    static Optional<Long> lastEventId(UriQuery query) {
+        return GameApi.parseLastEventId(query.first("lastEventId").orElse(null));
     }
 
     static boolean isUpgrade(Headers headers) {
@@ -82,20 +95,24 @@ final class SessionSocket implements WsListener {
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         try {
-            UUID id = authorize(engine, authn, prologue.uriPath().path(), headers);
+            UUID id = authorize(engine, authn, prologue.uriPath().path(), headers).session();
+            after = lastEventId(prologue.query()).orElseGet(() -> events.lastId(TurnEngine.topic(id)));
+            StreamLimits.Permit p = PENDING.get();
+            if (p == null || !p.claim()) {
+                throw new WsUpgradeException("no event stream place was taken for this upgrade");
+            }
+            permit = p;
             sessionId = id;
-            UriQuery q = prologue.query();
-            String last = q.first("lastEventId").orElse(null);
-            after = last == null ? events.lastId(TurnEngine.topic(id)) : Long.parseLong(last);
             return Optional.empty();
-        } catch (DmException | NumberFormatException e) {
-            throw new WsUpgradeException(e instanceof InvalidInputException ? "not found" : e.getMessage());
+        } catch (DmException e) {
+            throw new WsUpgradeException(e.getMessage());
         }
     }
 
     @Override
     public void onOpen(WsSession session) {
         open.set(true);
+        streaming = ConnectionGuard.streaming(); // on the connection's thread: no idle timeout while the pump runs
         metrics.webSockets.incrementAndGet();
         subscription = events.subscribe(TurnEngine.topic(sessionId), after, e -> {
             if (!queue.offer(e)) {
@@ -148,6 +165,14 @@ final class SessionSocket implements WsListener {
         if (s != null) {
             s.close();
             metrics.webSockets.decrementAndGet();
+        }
+        StreamLimits.Permit p = permit;
+        if (p != null) {
+            p.close();
+        }
+        ConnectionGuard.Phasing st = streaming;
+        if (st != null) {
+            st.close();
         }
     }
 }
