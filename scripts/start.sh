@@ -16,8 +16,21 @@ if [ "${1:-}" = "--cli" ]; then
     dev.dmengine.examples.cli.CliAdventure "$@"
 fi
 
+# Every connection and event stream is a file descriptor: take the most the hard limit allows.
+# (HotSpot raises its own soft limit too, -XX:+MaxFDLimit; this also covers JVMs that do not.)
+# The server logs the limit in force and sizes dm.server.max-connections from it.
+raise_open_files() {
+  local hard
+  hard=$(ulimit -Hn)
+  if [ "$hard" != "unlimited" ] && [ "$(ulimit -Sn)" != "$hard" ]; then
+    ulimit -Sn "$hard" 2>/dev/null || true
+  fi
+  echo "==> open-file limit: $(ulimit -Sn) (hard $(ulimit -Hn))" >&2
+}
+
 echo "==> building the reference server (first run downloads dependencies; later runs are quick)" >&2
 mvn_cmd -q -pl reference-server -am package -DskipTests -DskipITs
 module=reference-server
+raise_open_files
 echo "==> starting: the server prints its URL when it is ready; Ctrl+C stops it (turns in flight finish first)" >&2
 exec java -cp "$module/target/classes:$(cat "$module/target/classpath.txt")" dev.dmengine.server.Main "$@"
