@@ -50,6 +50,7 @@ public final class DmServer {
     private final ConnectionGuard.Plan plan;
     private final ConnectionGuard guard;
     private final StreamLimits streams;
+    private final EventPumps pumps;
     private volatile Runnable onListenerStopped = () -> { };
     private volatile ListenerWatchdog watchdog;
     private volatile boolean stopped;
@@ -73,7 +74,8 @@ public final class DmServer {
                 settings.postgres().map(ServerSettings.Postgres::maxPoolSize).orElse(0), OpenFiles.now());
         this.streams = new StreamLimits(plan.maxStreams(), settings.limits().maxStreamsPerPlayer(),
                 settings.limits().maxStreamsPerSession(), retryAfter(settings.heartbeat()), metrics);
-        this.game = new GameApi(wiring.engine, authn, runner, wiring.events, metrics, settings, streams);
+        this.pumps = new EventPumps(wiring.events, settings.heartbeat());
+        this.game = new GameApi(wiring.engine, authn, runner, wiring.events, metrics, settings, streams, pumps);
 
         new AuthApi(wiring.auth, authn, Clock.systemUTC(), settings.maxPayloadBytes()).routes(routes);
         game.routes(routes);
@@ -91,7 +93,7 @@ public final class DmServer {
                 .error(Exception.class, Problems::handle);
 
         WsRouting.Builder ws = WsRouting.builder().endpoint(SessionSocket.PATH,
-                () -> new SessionSocket(wiring.engine, authn, wiring.events, metrics, settings.heartbeat(), game::closing));
+                () -> new SessionSocket(wiring.engine, authn, wiring.events, metrics, pumps));
 
         this.guard = new ConnectionGuard(plan, settings.limits(), metrics);
         this.server = WebServer.builder()

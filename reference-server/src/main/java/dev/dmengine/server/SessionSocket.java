@@ -1,12 +1,12 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
+import dev.dmengine.core.json.Json;
 import dev.dmengine.core.turn.TurnEngine;
 import dev.dmengine.spi.DmException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.infra.Event;
-import dev.dmengine.spi.infra.Subscription;
 import io.helidon.common.uri.UriQuery;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.Headers;
@@ -14,13 +14,9 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -44,24 +40,20 @@ final class SessionSocket implements WsListener {
     private final Authn authn;
     private final EventTap events;
     private final Metrics metrics;
-    private final Duration heartbeat;
-    private final java.util.function.BooleanSupplier closing;
-    private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(4096);
-    private final AtomicBoolean open = new AtomicBoolean();
+    private final EventPumps pumps;
+    private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile UUID sessionId;
     private volatile long after;
-    private volatile Subscription subscription;
+    private volatile EventPumps.Pump pump;
     private volatile StreamLimits.Permit permit;
     private volatile ConnectionGuard.Phasing streaming;
 
-    SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, Duration heartbeat,
-                  java.util.function.BooleanSupplier closing) {
-        this.closing = closing;
+    SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, EventPumps pumps) {
         this.engine = engine;
         this.authn = authn;
         this.events = events;
         this.metrics = metrics;
-        this.heartbeat = heartbeat;
+        this.pumps = pumps;
     }
 
     /**
@@ -111,61 +103,73 @@ final class SessionSocket implements WsListener {
 
     @Override
     public void onOpen(WsSession session) {
-        open.set(true);
         streaming = ConnectionGuard.streaming(); // on the connection's thread: no idle timeout while the pump runs
         metrics.webSockets.incrementAndGet();
-        subscription = events.subscribe(TurnEngine.topic(sessionId), after, e -> {
-            if (!queue.offer(e)) {
-                open.set(false); // too slow: closed below, the client resumes with lastEventId
-            }
-        });
+        pump = pumps.open(TurnEngine.topic(sessionId), after);
         Thread.ofVirtual().name("dm-ws-" + sessionId).start(() -> pump(session));
     }
 
     private void pump(WsSession session) {
-        long beat = heartbeat.toNanos();
-        long last = System.nanoTime();
         try {
-            send(session, "{\"event\":\"heartbeat\",\"data\":{\"at\":\"" + Instant.now() + "\"}}");
-            while (open.get() && !closing.getAsBoolean()) {
-                Event e = queue.poll(250, TimeUnit.MILLISECONDS);
-                if (e != null) {
-                    send(session, "{\"id\":" + e.id() + ",\"event\":" + Http.MAPPER.writeValueAsString(e.name())
+            pump.run(new EventPumps.Sink() {
+                @Override
+                public boolean event(Event e) {
+                    return send(session, "{\"id\":" + e.id() + ",\"event\":" + Json.write(e.name())
                             + ",\"data\":" + e.data() + "}");
-                } else if (System.nanoTime() - last >= beat) {
-                    send(session, "{\"event\":\"heartbeat\",\"data\":{\"at\":\"" + Instant.now() + "\"}}");
-                    last = System.nanoTime();
                 }
-            }
+
+                @Override
+                public boolean heartbeat() {
+                    return send(session, "{\"event\":\"heartbeat\",\"data\":{\"at\":\"" + Instant.now() + "\"}}");
+                }
+            });
             session.close(1001, "stream ended");
-        } catch (Exception e) {
-            open.set(false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the client is gone
         } finally {
             stop();
         }
     }
 
-    private static void send(WsSession session, String text) {
-        session.send(text, true);
+    /** Sends one text frame; false once the client is gone. */
+    private static boolean send(WsSession session, String text) {
+        try {
+            session.send(text, true);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
     public void onClose(WsSession session, int status, String reason) {
-        open.set(false);
+        stopPump();
     }
 
     @Override
     public void onError(WsSession session, Throwable t) {
-        open.set(false);
+        stopPump();
     }
 
-    private void stop() {
-        Subscription s = subscription;
-        subscription = null;
-        if (s != null) {
-            s.close();
-            metrics.webSockets.decrementAndGet();
+    private void stopPump() {
+        EventPumps.Pump p = pump;
+        if (p != null) {
+            p.stop();
         }
+    }
+
+    /** Gives back what the socket held, once: its subscription, its stream place, its exemption from timeouts. */
+    private void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        EventPumps.Pump p0 = pump;
+        if (p0 != null) {
+            p0.close();
+        }
+        metrics.webSockets.decrementAndGet();
         StreamLimits.Permit p = permit;
         if (p != null) {
             p.close();
