@@ -97,6 +97,25 @@ class SlowClientTest {
     }
 
     @Test
+    void a_stalled_body_that_no_handler_reads_is_cut_off_too() {
+        try (RawConnection c = connect()) {
+            // the route answers without reading the body; the server must still not wait for it forever
+            c.write("GET /health/live HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"x\":");
+            assertThat(c.awaitClosed(BOUND)).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void a_request_refused_before_its_body_is_read_closes_its_connection_at_once() {
+        try (RawConnection c = connect()) {
+            c.write("POST /api/characters HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{\"name\":");
+            String response = c.awaitClosed(BOUND);
+            assertThat(response).startsWith("HTTP/1.1 401").containsIgnoringCase("Connection: close");
+        }
+    }
+
+    @Test
     void a_body_trickled_slower_than_the_body_timeout_is_cut_off() throws Exception {
         try (RawConnection c = connect()) {
             c.write("POST /auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
