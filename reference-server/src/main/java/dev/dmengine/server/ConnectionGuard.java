@@ -95,10 +95,14 @@ final class ConnectionGuard implements ServerConnectionSelector, AutoCloseable {
         }
         int overflow = overflow(max);
         if (files.isPresent() && max + overflow > budget) {
-            warnings.add("dm.server.max-connections " + (limits.maxConnections().isPresent() ? "is " : "of at least 16 is ")
-                    + max + " (+" + overflow + " to answer 503), more than the open-file limit " + files.get().limit()
-                    + " allows (" + files.get().open() + " open, " + (HEADROOM + poolSize) + " kept for other use): "
-                    + "raise the limit (ulimit -n) or lower the setting, or the listener may stop on 'Too many open files'");
+            String room = "(" + files.get().open() + " open, " + (HEADROOM + poolSize) + " kept for other use)";
+            warnings.add(limits.maxConnections().isPresent()
+                    ? "dm.server.max-connections is " + max + " (+" + overflow + " to answer 503), more than the "
+                    + "open-file limit " + files.get().limit() + " allows " + room + ": raise the limit (ulimit -n) or "
+                    + "lower the setting, or the listener may stop on 'Too many open files'"
+                    : "the open-file limit " + files.get().limit() + " leaves too few descriptors " + room + " even for "
+                    + "the 16 connections the server serves at least: raise it (ulimit -n), or the listener may stop "
+                    + "on 'Too many open files'");
         }
         int maxStreams = limits.maxStreams().orElse(Math.max(1, max * 3 / 4));
         if (maxStreams >= max) {

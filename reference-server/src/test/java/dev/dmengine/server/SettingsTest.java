@@ -192,5 +192,9 @@ class SettingsTest {
         assertThat(tooMany.maxConnections()).isEqualTo(5000);
         assertThat(tooMany.warnings()).singleElement().asString().contains("dm.server.max-connections")
                 .contains("ulimit -n");
+        ConnectionGuard.Plan starved = ConnectionGuard.plan(auto, 0, Optional.of(new OpenFiles(128, 90)));
+        assertThat(starved.maxConnections()).isEqualTo(16);
+        assertThat(starved.warnings()).singleElement().asString().contains("open-file limit 128")
+                .contains("leaves too few descriptors");
     }
 }
