@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -24,7 +25,25 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                              List<Cidr> trustedProxies, Set<String> allowedOrigins, Duration narratorPacing,
                              Optional<String> serviceToken, Optional<String> signingKeyPem, Optional<String> publicKeyPem, String issuer,
                              boolean insecureCookies, Optional<Postgres> postgres, int jobWorkers, Model model,
-                             EmbedderChoice embedder, AuthSettings auth) {
+                             EmbedderChoice embedder, AuthSettings auth, Limits limits) {
+
+    /**
+     * What one client, and all of them together, may hold of the server: connections, the time
+     * each phase of a request may take, and event streams (SSE {@code /events} and WebSockets).
+     * An empty {@code maxConnections} or {@code maxStreams} is chosen at start-up from the
+     * open-file limit in force (see {@link ConnectionGuard}).
+     *
+     * @param maxConnections       connections served at once ({@code dm.server.max-connections})
+     * @param idleTimeout          a connection waiting for (or halfway through) a request line is closed after this
+     * @param headerTimeout        the headers after the request line must all arrive within this
+     * @param bodyTimeout          a request body must arrive within this once the server reads it
+     * @param maxStreams           event streams open at once on this server
+     * @param maxStreamsPerPlayer  event streams one player may hold open, over all their sessions
+     * @param maxStreamsPerSession event streams open at once on one session
+     */
+    public record Limits(OptionalInt maxConnections, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
+                         OptionalInt maxStreams, int maxStreamsPerPlayer, int maxStreamsPerSession) {
+    }
 
     /**
      * The tuning of accounts ({@code dm.auth.*} besides keys and cookies): see the README's
@@ -163,7 +182,7 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
         int workers = integer(dm, "jobs.workers", 16, 1, 1024);
         return new ServerSettings(host, port, maxPayload, heartbeat, grace, List.copyOf(proxies), Set.copyOf(origins),
                 pacing, serviceToken, signingKey, publicKey, issuer, insecureCookies, postgres, workers, model(dm),
-                embedder(dm), authSettings(dm));
+                embedder(dm), authSettings(dm), limits(dm));
     }
 
     private static AuthSettings authSettings(Config dm) {
@@ -175,6 +194,46 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                 1, 256);
         int queue = integer(dm, "auth.hashing.queue", 8 * threads, 0, 10_000);
         return new AuthSettings(skew, leeway, deviceDays, threads, queue);
+    }
+
+    static Limits limits(Config dm) {
+        OptionalInt maxConnections = autoOrInteger(dm, "server.max-connections", 16, 1_000_000);
+        Duration idle = positive(dm, "server.idle-timeout", Duration.ofSeconds(75));
+        Duration header = positive(dm, "server.header-timeout", Duration.ofSeconds(20));
+        Duration body = positive(dm, "server.body-timeout", Duration.ofSeconds(30));
+        OptionalInt maxStreams = autoOrInteger(dm, "server.max-streams", 1, 1_000_000);
+        int perPlayer = integer(dm, "server.max-streams-per-player", 8, 1, 100_000);
+        int perSession = integer(dm, "server.max-streams-per-session", 4, 1, 100_000);
+        if (perSession > perPlayer) {
+            throw new IllegalArgumentException("dm.server.max-streams-per-session (" + perSession + ") must not exceed "
+                    + "dm.server.max-streams-per-player (" + perPlayer + ")");
+        }
+        if (maxStreams.isPresent() && maxConnections.isPresent() && maxStreams.getAsInt() >= maxConnections.getAsInt()) {
+            throw new IllegalArgumentException("dm.server.max-streams (" + maxStreams.getAsInt() + ") must be below "
+                    + "dm.server.max-connections (" + maxConnections.getAsInt() + "): every stream holds a connection, "
+                    + "and plain requests (logins, turns, /health) need some too");
+        }
+        return new Limits(maxConnections, idle, header, body, maxStreams, perPlayer, perSession);
+    }
+
+    /** A whole number in {@code [min, max]}, or {@code auto} (also when unset): empty. */
+    private static OptionalInt autoOrInteger(Config dm, String key, int min, int max) {
+        Optional<String> v = text(dm, key);
+        if (v.isEmpty() || v.get().equalsIgnoreCase("auto")) {
+            return OptionalInt.empty();
+        }
+        if (!v.get().matches("-?\\d{1,10}")) {
+            throw new IllegalArgumentException("dm." + key + " must be auto or a whole number, was " + v.get());
+        }
+        return OptionalInt.of(integer(dm, key, 0, min, max));
+    }
+
+    private static Duration positive(Config dm, String key, Duration def) {
+        Duration d = duration(dm, key, def);
+        if (d.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("dm." + key + " must be at least 100ms, was " + d.toMillis() + "ms");
+        }
+        return d;
     }
 
     private static Duration duration(Config dm, String key, Duration def, Duration min, Duration max) {

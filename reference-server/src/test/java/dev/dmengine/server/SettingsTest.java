@@ -186,4 +186,65 @@ class SettingsTest {
         assertThatThrownBy(() -> settings(Map.of("dm.auth.hashing.queue", "lots")))
                 .hasMessageContaining("dm.auth.hashing.queue");
     }
+
+    @Test
+    void connection_stream_and_timeout_limits_default_to_documented_values() {
+        ServerSettings.Limits l = ServerSettings.defaults().limits();
+        assertThat(l.maxConnections()).isEmpty(); // auto: from the open-file limit
+        assertThat(l.maxStreams()).isEmpty();     // auto: three quarters of the connections
+        assertThat(l.idleTimeout()).isEqualTo(Duration.ofSeconds(75));
+        assertThat(l.headerTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(l.bodyTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(l.maxStreamsPerPlayer()).isEqualTo(8);
+        assertThat(l.maxStreamsPerSession()).isEqualTo(4);
+        ServerSettings.Limits set = settings(Map.of("dm.server.max-connections", "500", "dm.server.max-streams", "auto",
+                "dm.server.idle-timeout", "2m", "dm.server.max-streams-per-session", "8")).limits();
+        assertThat(set.maxConnections()).hasValue(500);
+        assertThat(set.maxStreams()).isEmpty();
+        assertThat(set.idleTimeout()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void a_wrong_limit_or_timeout_stops_start_up_naming_the_key() {
+        assertThatThrownBy(() -> settings(Map.of("dm.server.max-connections", "many")))
+                .hasMessageContaining("dm.server.max-connections").hasMessageContaining("auto");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.max-connections", "3")))
+                .hasMessageContaining("dm.server.max-connections must be 16 to");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.idle-timeout", "0s")))
+                .hasMessageContaining("dm.server.idle-timeout must be at least 100ms");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.header-timeout", "soon")))
+                .hasMessageContaining("dm.server.header-timeout");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.body-timeout", "-5s")))
+                .hasMessageContaining("dm.server.body-timeout");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.max-streams-per-player", "0")))
+                .hasMessageContaining("dm.server.max-streams-per-player");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.max-streams-per-session", "9")))
+                .hasMessageContaining("dm.server.max-streams-per-session (9) must not exceed dm.server.max-streams-per-player (8)");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.max-connections", "100", "dm.server.max-streams", "100")))
+                .hasMessageContaining("dm.server.max-streams (100) must be below dm.server.max-connections (100)");
+    }
+
+    @Test
+    void the_connection_limit_is_chosen_from_the_open_file_limit_with_headroom() {
+        ServerSettings.Limits auto = ServerSettings.defaults().limits();
+        // 256 descriptors, 90 open, a pool of 10: 256 - 90 - 64 - 10 = 92, less the 503 overflow of 16
+        ConnectionGuard.Plan small = ConnectionGuard.plan(auto, 10, Optional.of(new OpenFiles(256, 90)));
+        assertThat(small.maxConnections()).isEqualTo(76);
+        assertThat(small.acceptLimit()).isEqualTo(92);
+        assertThat(small.maxStreams()).isEqualTo(57);
+        assertThat(small.warnings()).isEmpty();
+        ConnectionGuard.Plan large = ConnectionGuard.plan(auto, 0, Optional.of(new OpenFiles(1_048_576, 100)));
+        assertThat(large.maxConnections()).isEqualTo(ConnectionGuard.AUTO_MAX_CONNECTIONS);
+        assertThat(ConnectionGuard.plan(auto, 0, Optional.empty()).maxConnections())
+                .isEqualTo(ConnectionGuard.AUTO_MAX_CONNECTIONS);
+        ConnectionGuard.Plan tooMany = ConnectionGuard.plan(settings(Map.of("dm.server.max-connections", "5000")).limits(),
+                0, Optional.of(new OpenFiles(256, 90)));
+        assertThat(tooMany.maxConnections()).isEqualTo(5000);
+        assertThat(tooMany.warnings()).singleElement().asString().contains("dm.server.max-connections")
+                .contains("ulimit -n");
+        ConnectionGuard.Plan starved = ConnectionGuard.plan(auto, 0, Optional.of(new OpenFiles(128, 90)));
+        assertThat(starved.maxConnections()).isEqualTo(16);
+        assertThat(starved.warnings()).singleElement().asString().contains("open-file limit 128")
+                .contains("leaves too few descriptors");
+    }
 }
