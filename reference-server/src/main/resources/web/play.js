@@ -367,6 +367,16 @@ export async function playScreen(page, sessionId) {
           setConn('gone', 'This session no longer exists.');
           return;
         }
+        if (res.status === 429 || res.status === 503) {
+          // too many streams open (this session in other tabs, or the server full): wait as told
+          clearTimeout(watchdog);
+          const wait = Math.min(300, Math.max(1, Number(res.headers.get('Retry-After')) || 5));
+          setConn('reconnecting', res.status === 429
+            ? `This session is open in too many tabs or devices; trying again in ${wait} s…`
+            : `The server is busy; trying again in ${wait} s…`);
+          await new Promise((r) => { setTimeout(r, wait * 1000); });
+          continue;
+        }
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
         attempt = 0;
         setConn('live', 'Live');

@@ -46,9 +46,14 @@ public final class ServerLoadBench {
         int players = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         int turnsEach = args.length > 2 ? Integer.parseInt(args[2]) : 3;
 
+        // one player holds every subscriber: the stream caps are raised to let it
         DmServer server = new DmServer(ServerSettings.from(Config.just(ConfigSources.create(Map.of(
                 "dm.server.port", "0", "dm.narrator.pacing", "0ms", "dm.jobs.workers", "64",
-                "dm.embedder.provider", "hashing")))))
+                "dm.embedder.provider", "hashing",
+                "dm.server.max-connections", Integer.toString(subscribers + players + 1_000),
+                "dm.server.max-streams", Integer.toString(subscribers + 100),
+                "dm.server.max-streams-per-player", Integer.toString(subscribers + 10),
+                "dm.server.max-streams-per-session", Integer.toString(subscribers + 10))))))
                 .start();
         String base = "http://localhost:" + server.port();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)

@@ -1,96 +1,105 @@
 package dev.dmengine.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dmengine.core.remote.Backoff;
-import dev.dmengine.core.remote.CircuitBreaker;
-import dev.dmengine.core.remote.Deadline;
-import dev.dmengine.openai.internal.HttpErrors;
-import dev.dmengine.core.remote.Secrets;
-import dev.dmengine.core.remote.SseReader;
+import dev.dmengine.openai.internal.ChatReply;
+import dev.dmengine.openai.internal.OpenAiJson;
+import dev.dmengine.remote.AttemptFailure;
+import dev.dmengine.remote.Deadline;
+import dev.dmengine.remote.HttpModelBuilder;
+import dev.dmengine.remote.Operation;
+import dev.dmengine.remote.Provider;
+import dev.dmengine.remote.RemoteEndpoint;
+import dev.dmengine.remote.RemoteLanguageModel;
+import dev.dmengine.remote.SseReader;
 import dev.dmengine.spi.DmException;
+import dev.dmengine.spi.PermissionDeniedException;
 import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.generation.ChatMessage;
 import dev.dmengine.spi.generation.GenerationHandler;
 import dev.dmengine.spi.generation.GenerationRequest;
 import dev.dmengine.spi.generation.GenerationResult;
-import dev.dmengine.spi.generation.LanguageModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A {@link LanguageModel} on any OpenAI-compatible server (OpenAI, Ollama, vLLM, llama.cpp
- * server, LM Studio): {@code POST {baseUrl}/chat/completions} with {@code "stream": true}, read
- * as server-sent events whose {@code data} is a {@code chat.completion.chunk} and whose last
- * {@code data} is {@code [DONE]}.
+ * A {@link dev.dmengine.spi.generation.LanguageModel} on any OpenAI-compatible server (OpenAI,
+ * Ollama, vLLM, llama.cpp server, LM Studio): {@code POST {baseUrl}/chat/completions} with
+ * {@code "stream": true}, read as server-sent events whose {@code data} is a
+ * {@code chat.completion.chunk}, until {@code data: [DONE]} (or a {@code finish_reason} and the
+ * end of the stream).
  *
- * <p>Policy: a call is retried on 429 (after {@code Retry-After} when the server sends it, else
- * exponential backoff with jitter), on 5xx and on connection failures, but only while no token
- * has reached the handler; a stream that breaks after its first token fails. A first-token
- * timeout and a total timeout abort the stream; so does the request's
- * {@link dev.dmengine.spi.generation.CancellationSignal}. Consecutive provider failures open a
- * circuit breaker that fails calls fast with an {@link UnavailableException} for a cool-down.
- * The API key is sent as a bearer token and never logged, printed or put in an exception.
+ * <p>Only {@code content} reaches the handler. Reasoning ({@code reasoning},
+ * {@code reasoning_content}), tool calls and role-only chunks are signs of life that stop the
+ * first-token timer but are never shown; the reasoning's length (and, with
+ * {@link Builder#keepReasoning}, its text) goes into the result's attributes. A
+ * {@code refusal} fails the generation with a {@link PermissionDeniedException} ("the model
+ * refused: …"), an empty reply with an {@link UnavailableException} saying why.
+ *
+ * <p>Retries are dm-remote's policy (see {@link dev.dmengine.remote}): transport failures, 408,
+ * 409, 429 and 5xx (as {@code x-should-retry} allows) are retried after the server's
+ * {@code retry-after-ms} / {@code Retry-After} or backoff, but only while no token has reached
+ * the handler. The API key is sent as a bearer token and never logged, printed or put in an
+ * exception.
  */
-public final class OpenAiLanguageModel implements LanguageModel {
+public final class OpenAiLanguageModel extends RemoteLanguageModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiLanguageModel.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Provider PROVIDER = Provider.named("model server", "API key")
+            .withErrorDetail(OpenAiJson::errorDetail);
+    private static final Set<String> MAX_TOKENS_FIELDS = Set.of("max_tokens", "max_completion_tokens");
+    private static final int MAX_KEPT_REASONING = 16_000;
 
-    private final URI endpoint;
-    private final String apiKey;
+    /** How a stream ended. */
+    private enum StreamEnd { DONE, END_OF_STREAM, CUT_MID_EVENT }
+
+    /** A response with status 200, and the max-tokens field of the request that got it. */
+    private record Opened(HttpResponse<InputStream> response, String maxTokensField) {
+    }
+
+    private final RemoteEndpoint endpoint;
+    private final URI chat;
     private final String model;
+    private final Operation operation;
     private final Duration firstTokenTimeout;
     private final Duration totalTimeout;
-    private final int maxRetries;
-    private final Backoff backoff;
-    private final Duration maxRetryAfter;
     private final boolean includeUsage;
-    private final String maxTokensField;
-    private final HttpClient http;
-    private final CircuitBreaker breaker;
+    private final boolean adaptMaxTokensField;
+    private final boolean keepReasoning;
+    private final AtomicReference<String> maxTokensField;
 
     private OpenAiLanguageModel(Builder b) {
-        this.endpoint = OpenAiEmbedder.resolve(b.baseUrl, "chat/completions");
-        this.apiKey = b.apiKey == null || b.apiKey.isBlank() ? null : b.apiKey;
-        this.model = requireText(b.model, "model");
-        this.firstTokenTimeout = positive(b.firstTokenTimeout, "firstTokenTimeout");
-        this.totalTimeout = positive(b.totalTimeout, "totalTimeout");
-        if (b.maxRetries < 0) {
-            throw new IllegalArgumentException("maxRetries must be 0 or more, was " + b.maxRetries);
-        }
-        this.maxRetries = b.maxRetries;
-        this.backoff = new Backoff(positive(b.initialBackoff, "initialBackoff"), positive(b.maxBackoff, "maxBackoff"));
-        this.maxRetryAfter = positive(b.maxRetryAfter, "maxRetryAfter");
+        this.endpoint = b.remote();
+        this.chat = endpoint.resolve("chat/completions");
+        this.model = HttpModelBuilder.requireText(b.model, "model");
+        this.operation = Operation.of("chat completion", "model", model);
+        this.firstTokenTimeout = HttpModelBuilder.positive(b.firstTokenTimeout, "firstTokenTimeout");
+        this.totalTimeout = HttpModelBuilder.positive(b.totalTimeout, "totalTimeout");
         this.includeUsage = b.includeUsage;
-        this.maxTokensField = requireText(b.maxTokensField, "maxTokensField");
-        this.http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
-                .connectTimeout(positive(b.connectTimeout, "connectTimeout"))
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
-        this.breaker = new CircuitBreaker(b.circuitBreakerThreshold, positive(b.circuitBreakerCoolDown,
-                "circuitBreakerCoolDown"), Objects.requireNonNull(b.clock, "clock"));
+        this.adaptMaxTokensField = b.adaptMaxTokensField;
+        this.keepReasoning = b.keepReasoning;
+        if (!MAX_TOKENS_FIELDS.contains(b.maxTokensField)) {
+            throw new IllegalArgumentException("maxTokensField must be max_tokens or max_completion_tokens, was "
+                    + b.maxTokensField);
+        }
+        this.maxTokensField = new AtomicReference<>(b.maxTokensField);
     }
 
     public static Builder builder() {
@@ -102,261 +111,33 @@ public final class OpenAiLanguageModel implements LanguageModel {
         return model;
     }
 
+    /** The field the token limit is sent in now ({@code max_completion_tokens} once a server refused {@code max_tokens}). */
+    public String maxTokensField() {
+        return maxTokensField.get();
+    }
+
     @Override
-    public void generate(GenerationRequest request, GenerationHandler handler) {
-        GenerationResult result;
-        try {
-            result = run(request, handler);
-        } catch (CancellationException | DmException e) {
-            handler.onError(e);
-            return;
-        } catch (RuntimeException e) {
-            handler.onError(new UnavailableException("chat completion failed: " + e.getClass().getSimpleName(), e));
-            return;
-        }
-        handler.onComplete(result);
-    }
-
-    /** Thrown by one attempt; says whether another attempt may follow. */
-    private static final class AttemptFailed extends Exception {
-        final DmException error;
-        final boolean retry;
-        final Duration wait;
-        final boolean providerFault;
-
-        AttemptFailed(DmException error, boolean retry, Duration wait, boolean providerFault) {
-            super(error.getMessage(), null, false, false);
-            this.error = error;
-            this.retry = retry;
-            this.wait = wait;
-            this.providerFault = providerFault;
-        }
-    }
-
-    private GenerationResult run(GenerationRequest request, GenerationHandler handler) {
-        if (request.cancellation().isCancelled()) {
-            throw new CancellationException("generation cancelled before it started");
-        }
-        byte[] body = requestBody(request);
+    protected GenerationResult doGenerate(GenerationRequest request, GenerationHandler handler) {
         long deadline = System.nanoTime() + totalTimeout.toNanos();
-        for (int attempt = 1; ; attempt++) {
-            if (!breaker.tryAcquire()) {
-                throw new UnavailableException("model server at " + endpoint.getHost() + " is failing; not calling it until "
-                        + breaker.openUntil() + " (circuit open)");
-            }
-            try {
-                GenerationResult r = attempt(request, handler, body, deadline, attempt);
-                breaker.onSuccess();
-                return r;
-            } catch (AttemptFailed f) {
-                if (f.providerFault) {
-                    breaker.onFailure();
-                } else {
-                    breaker.onNeutral();
-                }
-                if (!f.retry || attempt > maxRetries) {
-                    throw f.error;
-                }
-                Duration wait = f.wait != null ? f.wait : backoff.delay(attempt);
-                if (f.wait != null && f.wait.compareTo(maxRetryAfter) > 0) {
-                    throw f.error;
-                }
-                if (System.nanoTime() + wait.toNanos() >= deadline) {
-                    throw f.error;
-                }
-                LOG.debug("chat completion attempt {} failed ({}); retrying in {} ms", attempt, f.error.getMessage(),
-                        wait.toMillis());
-                pause(wait, request);
-            } catch (RuntimeException e) { // cancelled, or a refusal the handler's own code threw
-                breaker.onNeutral();
-                throw e;
-            }
-        }
+        return endpoint.call("chat completion", n -> attempt(request, handler, deadline, n), deadline,
+                request.cancellation());
     }
 
-    private static void pause(Duration wait, GenerationRequest request) {
-        CountDownLatch cancelled = new CountDownLatch(1);
-        request.cancellation().onCancel(cancelled::countDown);
+    private GenerationResult attempt(GenerationRequest request, GenerationHandler handler, long deadline, int attempt)
+            throws AttemptFailure {
+        Deadline guard = arm(request, deadline);
+        ChatReply reply = new ChatReply();
         try {
-            if (cancelled.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw new CancellationException("generation cancelled while waiting to retry");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted while waiting to retry");
-        }
-    }
-
-    private GenerationResult attempt(GenerationRequest request, GenerationHandler handler, byte[] body, long deadline,
-                                     int attempt) throws AttemptFailed {
-        long now = System.nanoTime();
-        Deadline guard = new Deadline();
-        guard.arm(Math.min(firstTokenTimeout.toNanos(), deadline - now), deadline - now);
-        request.cancellation().onCancel(() -> guard.abort(Deadline.Reason.CANCELLED));
-        HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint)
-                .timeout(Duration.ofNanos(Math.max(1, deadline - now)))
-                .header("Content-Type", "application/json")
-                .header("Accept", "text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        if (apiKey != null) {
-            rb.header("Authorization", "Bearer " + apiKey);
-        }
-        int tokens = 0;
-        try {
-            CompletableFuture<HttpResponse<InputStream>> pending = http.sendAsync(rb.build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            guard.watch(() -> pending.cancel(true));
-            HttpResponse<InputStream> response;
-            try {
-                response = pending.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            } catch (CancellationException e) {
-                throw new IOException("request aborted", e);
-            }
-            guard.watch(response.body());
-            if (response.statusCode() != 200) {
-                throw failed(response);
-            }
-            StringBuilder text = new StringBuilder();
-            String finishReason = null;
-            String completionId = null;
-            String servedModel = null;
-            JsonNode usage = null;
-            boolean done = false;
-            if (response.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
-                // a server that ignores "stream": true answers with one chat.completion object
-                JsonNode whole;
-                try (InputStream in = response.body()) {
-                    whole = JSON.readTree(in);
-                } catch (IOException e) {
-                    if (guard.reason() != null) {
-                        throw e;
-                    }
-                    throw new AttemptFailed(new UnavailableException("model server sent a malformed completion"),
-                            false, null, true);
-                }
-                JsonNode choice = whole == null ? null : whole.path("choices").path(0);
-                if (choice == null || choice.isMissingNode()) {
-                    throw new AttemptFailed(new UnavailableException("model server sent a completion without choices"),
-                            false, null, true);
-                }
-                String content = choice.path("message").path("content").asText("");
-                completionId = whole.hasNonNull("id") ? whole.get("id").asText() : null;
-                servedModel = whole.hasNonNull("model") ? whole.get("model").asText() : null;
-                usage = whole.get("usage");
-                finishReason = choice.hasNonNull("finish_reason") ? choice.get("finish_reason").asText() : "stop";
-                done = true;
-                if (!content.isEmpty()) {
-                    guard.firstTokenArrived();
-                    tokens++;
-                    text.append(content);
-                    handler.onToken(content);
-                    if (request.cancellation().isCancelled()) {
-                        throw new CancellationException("generation cancelled");
-                    }
-                }
-            } else try (SseReader sse = new SseReader(response.body())) {
-                SseReader.Event event;
-                while ((event = sse.next()) != null) {
-                    String data = event.data().trim();
-                    if (data.equals("[DONE]")) {
-                        done = true;
-                        break;
-                    }
-                    if (data.isEmpty()) {
-                        continue;
-                    }
-                    JsonNode chunk;
-                    try {
-                        chunk = JSON.readTree(data);
-                    } catch (IOException e) {
-                        throw new AttemptFailed(new UnavailableException("model server sent a malformed stream event: "
-                                + Secrets.scrub(data, apiKey)), false, null, true);
-                    }
-                    if (chunk == null || !chunk.isObject()) {
-                        throw new AttemptFailed(new UnavailableException("model server sent a malformed stream event: "
-                                + Secrets.scrub(data, apiKey)), false, null, true);
-                    }
-                    if (chunk.hasNonNull("error")) {
-                        JsonNode err = chunk.get("error");
-                        String msg = err.isTextual() ? err.asText() : err.path("message").asText(err.toString());
-                        throw new AttemptFailed(new UnavailableException("model server reported an error mid-stream: "
-                                + Secrets.scrub(msg, apiKey)), tokens == 0, null, true);
-                    }
-                    if (completionId == null && chunk.hasNonNull("id")) {
-                        completionId = chunk.get("id").asText();
-                    }
-                    if (servedModel == null && chunk.hasNonNull("model")) {
-                        servedModel = chunk.get("model").asText();
-                    }
-                    if (chunk.hasNonNull("usage")) {
-                        usage = chunk.get("usage");
-                    }
-                    JsonNode choice = chunk.path("choices").path(0);
-                    if (choice.isMissingNode()) {
-                        continue;
-                    }
-                    String content = choice.path("delta").path("content").asText("");
-                    if (choice.hasNonNull("finish_reason")) {
-                        finishReason = choice.get("finish_reason").asText();
-                    }
-                    if (!content.isEmpty()) {
-                        guard.firstTokenArrived();
-                        tokens++;
-                        text.append(content);
-                        handler.onToken(content);
-                        if (request.cancellation().isCancelled()) {
-                            guard.abort(Deadline.Reason.CANCELLED);
-                            throw new CancellationException("generation cancelled after " + tokens + " chunks");
-                        }
-                    }
-                }
-            }
+            Opened opened = open(request, guard, deadline);
+            StreamEnd end = isJson(opened.response())
+                    ? readWhole(opened.response(), reply, guard, request, handler)
+                    : readStream(opened.response(), reply, guard, request, handler);
             if (guard.reason() != null) {
                 throw new IOException("stream aborted");
             }
-            if (!done && finishReason == null) {
-                throw new AttemptFailed(new UnavailableException("model server ended the stream before it finished"),
-                        tokens == 0, null, true);
-            }
-            Map<String, String> attributes = new LinkedHashMap<>();
-            attributes.put("provider", "openai-compatible");
-            attributes.put("model", servedModel != null ? servedModel : model);
-            if (completionId != null) {
-                attributes.put("completion_id", completionId);
-            }
-            attributes.put("param.max_tokens", Integer.toString(request.maxTokens()));
-            attributes.put("param.temperature", Double.toString(request.temperature()));
-            attributes.put("param.top_p", Double.toString(request.topP()));
-            attributes.put("attempts", Integer.toString(attempt));
-            int outputTokens = tokens;
-            if (usage != null) {
-                if (usage.hasNonNull("completion_tokens")) {
-                    outputTokens = usage.get("completion_tokens").asInt();
-                }
-                if (usage.hasNonNull("prompt_tokens")) {
-                    attributes.put("usage.prompt_tokens", usage.get("prompt_tokens").asText());
-                }
-            }
-            return new GenerationResult(text.toString(), finishReason == null ? "stop" : finishReason, outputTokens,
-                    attributes);
+            return finish(reply, end, request, opened.maxTokensField(), attempt);
         } catch (IOException e) {
-            Deadline.Reason why = guard.reason();
-            if (why == Deadline.Reason.CANCELLED || request.cancellation().isCancelled()) {
-                throw new CancellationException("generation cancelled");
-            }
-            if (why == Deadline.Reason.FIRST_TOKEN_TIMEOUT) {
-                throw new AttemptFailed(new UnavailableException("model server sent no token within "
-                        + firstTokenTimeout.toMillis() + " ms"), false, null, true);
-            }
-            if (why == Deadline.Reason.TOTAL_TIMEOUT) {
-                throw new AttemptFailed(new UnavailableException("generation exceeded the total timeout of "
-                        + totalTimeout.toMillis() + " ms"), false, null, true);
-            }
-            throw new AttemptFailed(new UnavailableException("model server at " + endpoint.getHost()
-                    + " could not be reached or broke the connection: " + e.getClass().getSimpleName()), tokens == 0,
-                    null, true);
+            throw broken(e, guard, request, reply);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted");
@@ -365,26 +146,268 @@ public final class OpenAiLanguageModel implements LanguageModel {
         }
     }
 
-    private AttemptFailed failed(HttpResponse<InputStream> response) {
-        int status = response.statusCode();
-        String detail;
-        try (InputStream in = response.body()) {
-            detail = OpenAiEmbedder.errorDetail(new String(in.readNBytes(8192), StandardCharsets.UTF_8), apiKey);
-        } catch (IOException e) {
-            detail = "";
-        }
-        Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(Backoff::parseRetryAfter)
-                .orElse(null);
-        DmException error = HttpErrors.map(status, "chat completion", model, detail, retryAfter);
-        if (status == 429) {
-            return new AttemptFailed(error, true, retryAfter, false);
-        }
-        boolean serverFault = HttpErrors.isServerFault(status);
-        return new AttemptFailed(error, serverFault, null, serverFault);
+    private Deadline arm(GenerationRequest request, long deadline) {
+        long left = deadline - System.nanoTime();
+        Deadline guard = new Deadline();
+        guard.arm(Math.min(firstTokenTimeout.toNanos(), left), left);
+        request.cancellation().onCancel(() -> guard.abort(Deadline.Reason.CANCELLED));
+        return guard;
     }
 
-    private byte[] requestBody(GenerationRequest request) {
-        ObjectNode root = JSON.createObjectNode();
+    /**
+     * Sends the request; a server that refuses {@code max_tokens} for this model (OpenAI's
+     * o-series: HTTP 400 naming it) gets it again once as {@code max_completion_tokens}, which is
+     * then sent from the first attempt on.
+     */
+    private Opened open(GenerationRequest request, Deadline guard, long deadline)
+            throws IOException, InterruptedException, AttemptFailure {
+        String field = maxTokensField.get();
+        HttpResponse<InputStream> response = send(requestBody(request, field), guard, deadline);
+        if (response.statusCode() == 200) {
+            return new Opened(response, field);
+        }
+        String error = drain(response);
+        if (response.statusCode() == 400 && adaptMaxTokensField && field.equals("max_tokens")
+                && rejectsMaxTokens(error)) {
+            field = "max_completion_tokens";
+            maxTokensField.set(field);
+            LOG.info("{} refuses max_tokens; sending max_completion_tokens from now on", model);
+            response = send(requestBody(request, field), guard, deadline);
+            if (response.statusCode() == 200) {
+                return new Opened(response, field);
+            }
+            error = drain(response);
+        }
+        throw endpoint.errors().failure(operation, response.statusCode(), response.headers(), error);
+    }
+
+    private HttpResponse<InputStream> send(byte[] body, Deadline guard, long deadline)
+            throws IOException, InterruptedException {
+        HttpRequest request = endpoint.request(chat, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
+                .header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        CompletableFuture<HttpResponse<InputStream>> pending = endpoint.http().sendAsync(request,
+                HttpResponse.BodyHandlers.ofInputStream());
+        guard.watch(() -> pending.cancel(true));
+        HttpResponse<InputStream> response;
+        try {
+            response = pending.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (CancellationException e) {
+            throw new IOException("request aborted", e);
+        }
+        guard.watch(response.body());
+        return response;
+    }
+
+    private static String drain(HttpResponse<InputStream> response) {
+        try (InputStream in = response.body()) {
+            return new String(in.readNBytes(8192), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Whether a 400 says this model takes {@code max_completion_tokens} instead of {@code max_tokens}. */
+    static boolean rejectsMaxTokens(String body) {
+        try {
+            JsonNode error = OpenAiJson.object(body).path("error");
+            String message = OpenAiJson.message(error);
+            return "max_tokens".equals(error.path("param").asText())
+                    || message.contains("max_tokens") && message.contains("max_completion_tokens");
+        } catch (IOException notJson) {
+            return body.contains("max_tokens") && body.contains("max_completion_tokens");
+        }
+    }
+
+    private static boolean isJson(HttpResponse<InputStream> response) {
+        return response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+    }
+
+    private StreamEnd readStream(HttpResponse<InputStream> response, ChatReply reply, Deadline guard,
+                                 GenerationRequest request, GenerationHandler handler) throws IOException, AttemptFailure {
+        try (SseReader sse = new SseReader(response.body())) {
+            SseReader.Event event;
+            while ((event = sse.next()) != null) {
+                String data = event.data().trim();
+                if (data.startsWith("[DONE]")) {
+                    return StreamEnd.DONE;
+                }
+                if (data.isEmpty()) {
+                    continue;
+                }
+                JsonNode chunk = parse(data);
+                guard.firstChunkArrived(); // any parsed chunk is a sign of life, reasoning included
+                failOnError(chunk, event.event(), reply);
+                emit(reply.applyChunk(chunk), reply, guard, request, handler);
+            }
+            return sse.endedMidEvent() ? StreamEnd.CUT_MID_EVENT : StreamEnd.END_OF_STREAM;
+        } catch (SseReader.EventTooLargeException e) {
+            throw AttemptFailure.fatal(new UnavailableException("model server sent a malformed stream: "
+                    + e.getMessage()));
+        }
+    }
+
+    /** A server that ignores {@code "stream": true} answers one {@code chat.completion}: read as one token. */
+    private StreamEnd readWhole(HttpResponse<InputStream> response, ChatReply reply, Deadline guard,
+                                GenerationRequest request, GenerationHandler handler) throws IOException, AttemptFailure {
+        JsonNode whole;
+        try (InputStream in = response.body()) {
+            whole = OpenAiJson.object(in);
+        } catch (IOException e) {
+            if (guard.reason() != null) {
+                throw e;
+            }
+            throw AttemptFailure.fatal(new UnavailableException("model server sent a malformed completion"));
+        }
+        guard.firstChunkArrived();
+        failOnError(whole, "message", reply);
+        if (whole.path("choices").path(0).isMissingNode()) {
+            throw AttemptFailure.fatal(new UnavailableException("model server sent a completion without choices"));
+        }
+        emit(reply.applyCompletion(whole), reply, guard, request, handler);
+        return StreamEnd.DONE;
+    }
+
+    private JsonNode parse(String data) throws AttemptFailure {
+        try {
+            return OpenAiJson.object(data);
+        } catch (IOException e) {
+            throw AttemptFailure.fatal(new UnavailableException("model server sent a malformed stream event: "
+                    + endpoint.scrub(data)));
+        }
+    }
+
+    /**
+     * A {@code {"error": …}} chunk (vLLM, Ollama, llama.cpp and OpenAI report failures mid-stream
+     * so): a client error it names by code (400, 413…) is mapped and not retried; anything else
+     * is the server failing, retried while no token was shown.
+     */
+    private void failOnError(JsonNode chunk, String eventName, ChatReply reply) throws AttemptFailure {
+        JsonNode error = chunk.get("error");
+        if (error == null || error.isNull()) {
+            if (!"error".equals(eventName)) {
+                return;
+            }
+            error = chunk;
+        }
+        String message = endpoint.scrub(OpenAiJson.message(error));
+        int code = error.path("code").asInt(0);
+        if (code >= 400 && code < 500 && code != 408 && code != 409 && code != 429) {
+            DmException e = endpoint.errors().exception(operation, code, "reported mid-stream: " + message, null, false);
+            throw AttemptFailure.fatal(e).neutral();
+        }
+        AttemptFailure f = AttemptFailure.retriable(new UnavailableException(
+                "model server reported an error mid-stream: " + message));
+        throw reply.tokens() == 0 ? f : f.notRetriable();
+    }
+
+    private static void emit(String text, ChatReply reply, Deadline guard, GenerationRequest request,
+                             GenerationHandler handler) {
+        if (text.isEmpty()) {
+            return;
+        }
+        handler.onToken(text);
+        if (request.cancellation().isCancelled()) {
+            guard.abort(Deadline.Reason.CANCELLED);
+            throw new CancellationException("generation cancelled after " + reply.tokens() + " chunks");
+        }
+    }
+
+    private GenerationResult finish(ChatReply reply, StreamEnd end, GenerationRequest request, String field,
+                                    int attempt) throws AttemptFailure {
+        if (end != StreamEnd.DONE && reply.finishReason() == null) {
+            throw unfinished(reply, end);
+        }
+        if (!reply.refusal().isBlank()) {
+            throw AttemptFailure.fatal(new PermissionDeniedException("the model refused: "
+                    + endpoint.scrub(reply.refusal()))).neutral();
+        }
+        if (reply.text().isEmpty()) {
+            throw AttemptFailure.fatal(new UnavailableException(emptyReply(reply))).neutral();
+        }
+        return result(reply, request, field, attempt);
+    }
+
+    /** A stream that stopped without a finish: retried only while the player has seen nothing of it. */
+    private static AttemptFailure unfinished(ChatReply reply, StreamEnd end) {
+        String why = end == StreamEnd.CUT_MID_EVENT
+                ? "model server cut the stream in the middle of an event"
+                : "model server ended the stream before it finished";
+        AttemptFailure f = AttemptFailure.retriable(new UnavailableException(why
+                + (reply.tokens() == 0 ? "" : " (after " + reply.tokens() + " chunks of text)")));
+        return reply.tokens() == 0 ? f : f.notRetriable();
+    }
+
+    private static String emptyReply(ChatReply reply) {
+        String finish = reply.finishReason() == null ? "stop" : reply.finishReason();
+        if (finish.equals("content_filter")) {
+            return "the model's reply was withheld by the provider's content filter";
+        }
+        if (!reply.reasoning().isEmpty()) {
+            return "the model reasoned (" + reply.reasoning().length() + " characters) but gave no reply"
+                    + (finish.equals("length") ? ": its token limit ran out while it was thinking" : "")
+                    + " (finish_reason " + finish + ")";
+        }
+        return "the model gave an empty reply (finish_reason " + finish + ")";
+    }
+
+    private AttemptFailure broken(IOException e, Deadline guard, GenerationRequest request, ChatReply reply) {
+        Deadline.Reason why = guard.reason();
+        if (why == Deadline.Reason.CANCELLED || request.cancellation().isCancelled()) {
+            throw new CancellationException("generation cancelled");
+        }
+        if (why == Deadline.Reason.FIRST_TOKEN_TIMEOUT) {
+            return AttemptFailure.fatal(new UnavailableException("model server sent no token within "
+                    + firstTokenTimeout.toMillis() + " ms (nor any other chunk)"));
+        }
+        if (why == Deadline.Reason.TOTAL_TIMEOUT) {
+            return AttemptFailure.fatal(new UnavailableException("generation exceeded the total timeout of "
+                    + totalTimeout.toMillis() + " ms"));
+        }
+        AttemptFailure f = endpoint.errors().unreachable(e, true);
+        return reply.tokens() == 0 ? f : f.notRetriable();
+    }
+
+    private GenerationResult result(ChatReply reply, GenerationRequest request, String field, int attempt) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("provider", "openai-compatible");
+        attributes.put("model", reply.servedModel() != null ? reply.servedModel() : model);
+        if (reply.completionId() != null) {
+            attributes.put("completion_id", reply.completionId());
+        }
+        attributes.put("param." + field, Integer.toString(request.maxTokens()));
+        attributes.put("param.temperature", Double.toString(request.temperature()));
+        attributes.put("param.top_p", Double.toString(request.topP()));
+        attributes.put("attempts", Integer.toString(attempt));
+        int outputTokens = reply.tokens();
+        JsonNode usage = reply.usage();
+        if (usage != null) {
+            outputTokens = usage.path("completion_tokens").asInt(outputTokens);
+            if (usage.hasNonNull("prompt_tokens")) {
+                attributes.put("usage.prompt_tokens", usage.get("prompt_tokens").asText());
+            }
+            JsonNode reasoningTokens = usage.path("completion_tokens_details").path("reasoning_tokens");
+            if (reasoningTokens.isNumber()) {
+                attributes.put("usage.reasoning_tokens", reasoningTokens.asText());
+            }
+        }
+        if (!reply.reasoning().isEmpty()) {
+            attributes.put("reasoning_chars", Integer.toString(reply.reasoning().length()));
+            if (keepReasoning) {
+                String r = reply.reasoning();
+                attributes.put("reasoning", r.length() > MAX_KEPT_REASONING ? r.substring(0, MAX_KEPT_REASONING) + "…" : r);
+            }
+        }
+        String finish = reply.finishReason() == null ? "stop" : reply.finishReason();
+        return new GenerationResult(reply.text(), finish, outputTokens, attributes);
+    }
+
+    private byte[] requestBody(GenerationRequest request, String field) {
+        ObjectNode root = OpenAiJson.MAPPER.createObjectNode();
         root.put("model", model);
         ArrayNode messages = root.putArray("messages");
         for (ChatMessage m : request.messages()) {
@@ -394,7 +417,7 @@ public final class OpenAiLanguageModel implements LanguageModel {
         if (includeUsage) {
             root.putObject("stream_options").put("include_usage", true);
         }
-        root.put(maxTokensField, request.maxTokens());
+        root.put(field, request.maxTokens());
         root.put("temperature", request.temperature());
         root.put("top_p", request.topP());
         if (!request.stop().isEmpty()) {
@@ -402,63 +425,38 @@ public final class OpenAiLanguageModel implements LanguageModel {
             request.stop().forEach(stop::add);
         }
         try {
-            return JSON.writeValueAsBytes(root);
+            return OpenAiJson.MAPPER.writeValueAsBytes(root);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    static String requireText(String value, String name) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " must be set");
-        }
-        return value;
-    }
-
-    static Duration positive(Duration value, String name) {
-        if (value == null || value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException(name + " must be a positive duration, was " + value);
-        }
-        return value;
-    }
-
     @Override
     public String toString() {
-        return "OpenAiLanguageModel[endpoint=" + endpoint + ", model=" + model + ", apiKey="
-                + (apiKey == null ? "none" : "[redacted]") + "]";
+        return "OpenAiLanguageModel[endpoint=" + chat + ", model=" + model + ", apiKey="
+                + (endpoint.hasApiKey() ? "[redacted]" : "none") + "]";
     }
 
-    /** Settings of an {@link OpenAiLanguageModel}; only {@code model} is required. */
-    public static final class Builder {
-        private String baseUrl = "https://api.openai.com/v1";
-        private String apiKey;
+    /**
+     * Settings of an {@link OpenAiLanguageModel}; only {@code model} is required. The shared ones
+     * (base URL, key, connect timeout, retries, circuit breaker, HTTP client) are
+     * {@link HttpModelBuilder}'s; the base URL defaults to {@code https://api.openai.com/v1}.
+     */
+    public static final class Builder extends HttpModelBuilder<Builder> {
         private String model;
-        private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration firstTokenTimeout = Duration.ofSeconds(60);
         private Duration totalTimeout = Duration.ofMinutes(5);
-        private int maxRetries = 3;
-        private Duration initialBackoff = Duration.ofMillis(500);
-        private Duration maxBackoff = Duration.ofSeconds(10);
-        private Duration maxRetryAfter = Duration.ofSeconds(60);
-        private int circuitBreakerThreshold = 5;
-        private Duration circuitBreakerCoolDown = Duration.ofSeconds(30);
         private boolean includeUsage = true;
         private String maxTokensField = "max_tokens";
-        private Clock clock = Clock.systemUTC();
-        private HttpClient httpClient;
+        private boolean adaptMaxTokensField = true;
+        private boolean keepReasoning;
 
         private Builder() {
+            super("https://api.openai.com/v1");
         }
 
-        /** The API root including {@code /v1}, e.g. {@code http://localhost:11434/v1} for Ollama. */
-        public Builder baseUrl(String value) {
-            baseUrl = value;
-            return this;
-        }
-
-        /** Sent as {@code Authorization: Bearer …}; optional for local servers. Never logged. */
-        public Builder apiKey(String value) {
-            apiKey = value;
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -467,13 +465,10 @@ public final class OpenAiLanguageModel implements LanguageModel {
             return this;
         }
 
-        /** Time to open the TCP (and TLS) connection; ignored when {@link #httpClient} is given. */
-        public Builder connectTimeout(Duration value) {
-            connectTimeout = value;
-            return this;
-        }
-
-        /** Longest wait, per attempt, from sending the request to the first streamed token. */
+        /**
+         * Longest wait, per attempt, from sending the request to the first chunk the server
+         * streams — any chunk: a thinking model's reasoning counts, a {@code : ping} comment does not.
+         */
         public Builder firstTokenTimeout(Duration value) {
             firstTokenTimeout = value;
             return this;
@@ -485,61 +480,34 @@ public final class OpenAiLanguageModel implements LanguageModel {
             return this;
         }
 
-        /** Retries after the first attempt (0 turns retrying off). */
-        public Builder maxRetries(int value) {
-            maxRetries = value;
-            return this;
-        }
-
-        /** Backoff before the first retry; it doubles per retry up to {@link #maxBackoff}, with jitter. */
-        public Builder initialBackoff(Duration value) {
-            initialBackoff = value;
-            return this;
-        }
-
-        public Builder maxBackoff(Duration value) {
-            maxBackoff = value;
-            return this;
-        }
-
-        /** A 429 whose {@code Retry-After} is longer than this is not waited for but reported. */
-        public Builder maxRetryAfter(Duration value) {
-            maxRetryAfter = value;
-            return this;
-        }
-
-        /** Consecutive failed calls that open the circuit breaker. */
-        public Builder circuitBreakerThreshold(int value) {
-            circuitBreakerThreshold = value;
-            return this;
-        }
-
-        public Builder circuitBreakerCoolDown(Duration value) {
-            circuitBreakerCoolDown = value;
-            return this;
-        }
-
         /** Ask for a last chunk carrying {@code usage} ({@code stream_options.include_usage}); on by default. */
         public Builder includeUsage(boolean value) {
             includeUsage = value;
             return this;
         }
 
-        /** {@code max_tokens} (default) or {@code max_completion_tokens} for newer OpenAI models. */
+        /** {@code max_tokens} (default) or {@code max_completion_tokens} (OpenAI's o-series and newer models). */
         public Builder maxTokensField(String value) {
             maxTokensField = value;
             return this;
         }
 
-        /** The clock of the circuit breaker's cool-down. */
-        public Builder clock(Clock value) {
-            clock = value;
+        /**
+         * When a server answers 400 naming {@code max_tokens} (OpenAI's o-series do), send the
+         * request again at once with {@code max_completion_tokens} and keep that field; on by default.
+         */
+        public Builder adaptMaxTokensField(boolean value) {
+            adaptMaxTokensField = value;
             return this;
         }
 
-        /** A host-owned client (its own connect timeout, proxy, executor). */
-        public Builder httpClient(HttpClient value) {
-            httpClient = value;
+        /**
+         * Keep the model's reasoning text in the result's {@code reasoning} attribute (cut to 16,000
+         * characters); off by default — only its length, {@code reasoning_chars}, is recorded. It is
+         * never streamed to the handler either way.
+         */
+        public Builder keepReasoning(boolean value) {
+            keepReasoning = value;
             return this;
         }
 
@@ -547,10 +515,13 @@ public final class OpenAiLanguageModel implements LanguageModel {
             return new OpenAiLanguageModel(this);
         }
 
+        private RemoteEndpoint remote() {
+            return endpoint(PROVIDER, null); // the key is optional: local servers take none
+        }
+
         @Override
         public String toString() {
-            return "OpenAiLanguageModel.Builder[baseUrl=" + baseUrl + ", model=" + model + ", apiKey="
-                    + (apiKey == null ? "none" : "[redacted]") + "]";
+            return super.toString() + "[model=" + model + "]";
         }
     }
 }

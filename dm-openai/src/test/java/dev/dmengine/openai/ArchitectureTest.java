@@ -15,4 +15,11 @@ class ArchitectureTest {
         assertThat(classes.containPackage("dev.dmengine.openai")).isTrue();
         ArchitectureRules.adapterIsolated("dev.dmengine.openai").check(classes);
     }
+
+    @Test
+    void the_openai_adapter_does_not_depend_on_the_engine() {
+        JavaClasses classes = ArchitectureRules.productionClasses();
+
+        ArchitectureRules.adapterIndependentOfEngine("dev.dmengine.openai").check(classes);
+    }
 }

@@ -2,6 +2,7 @@ package dev.dmengine.postgres;
 
 import dev.dmengine.postgres.internal.Checks;
 import dev.dmengine.postgres.internal.Db;
+import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.NotFoundException;
 import dev.dmengine.spi.identity.RefreshFamily;
 import dev.dmengine.spi.identity.RefreshToken;
@@ -20,7 +21,10 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class PostgresRefreshTokenStore implements RefreshTokenStore {
 
     private static final String FAMILY_COLUMNS = "id, player_id, created_at, expires_at, revoked_at";
-    private static final String TOKEN_COLUMNS = "token_hash, family_id, player_id, issued_at, used_at";
+    private static final String TOKEN_COLUMNS = "token_hash, family_id, player_id, issued_at, used_at, successor_hash, "
+            + "sealed_successor";
+    private static final int MAX_HASH = 200;
+    private static final int MAX_SEALED = 512;
 
     private final Db db;
     private final String families;
@@ -51,19 +55,22 @@ public final class PostgresRefreshTokenStore implements RefreshTokenStore {
 
     @Override
     public RefreshToken addToken(RefreshToken t) {
-        Checks.text("tokenHash", t.tokenHash(), 200);
+        Checks.text("tokenHash", t.tokenHash(), MAX_HASH);
+        Checks.text("successorHash", t.successorHash(), MAX_HASH);
+        Checks.text("sealedSuccessor", t.sealedSuccessor(), MAX_SEALED);
         return db.call("add refresh token", h -> h.createQuery("INSERT INTO " + tokens + " (" + TOKEN_COLUMNS + ") "
-                        + "SELECT :hash, f.id, :player, :issued, :used FROM " + families + " f WHERE f.id = :family "
-                        + "RETURNING " + TOKEN_COLUMNS)
+                        + "SELECT :hash, f.id, :player, :issued, :used, :successor, :sealed FROM " + families
+                        + " f WHERE f.id = :family RETURNING " + TOKEN_COLUMNS)
                 .bind("hash", t.tokenHash()).bind("family", t.familyId()).bind("player", t.playerId())
                 .bind("issued", Db.ts(t.issuedAt())).bind("used", Db.ts(t.usedAt()))
+                .bind("successor", t.successorHash()).bind("sealed", t.sealedSuccessor())
                 .map(PostgresRefreshTokenStore::token).findOne())
                 .orElseThrow(() -> new NotFoundException("refresh family", t.familyId()));
     }
 
     @Override
     public Optional<RefreshToken> findToken(String tokenHash) {
-        Checks.text("tokenHash", tokenHash, 200);
+        Checks.text("tokenHash", tokenHash, MAX_HASH);
         return db.call("find refresh token", h -> h.createQuery("SELECT " + TOKEN_COLUMNS + " FROM " + tokens
                         + " WHERE token_hash = :hash")
                 .bind("hash", tokenHash).map(PostgresRefreshTokenStore::token).findOne());
@@ -71,10 +78,36 @@ public final class PostgresRefreshTokenStore implements RefreshTokenStore {
 
     @Override
     public boolean markUsed(String tokenHash, Instant at) {
-        Checks.text("tokenHash", tokenHash, 200);
+        Checks.text("tokenHash", tokenHash, MAX_HASH);
         return db.call("mark refresh token used", h -> h.createUpdate("UPDATE " + tokens
                         + " SET used_at = :at WHERE token_hash = :hash AND used_at IS NULL")
                 .bind("hash", tokenHash).bind("at", Db.ts(at)).execute()) == 1;
+    }
+
+    /**
+     * One statement: the update marks the used token (only if still unused, of the successor's
+     * family and player) and feeds the insert of the successor, so both happen or neither. A
+     * concurrent rotation of the same token waits for this one's row lock and then finds it
+     * used: it updates nothing and inserts nothing.
+     */
+    @Override
+    public boolean rotate(String usedHash, RefreshToken successor, String sealedSuccessor) {
+        Checks.text("usedHash", usedHash, MAX_HASH);
+        Checks.text("tokenHash", successor.tokenHash(), MAX_HASH);
+        Checks.text("sealedSuccessor", sealedSuccessor, MAX_SEALED);
+        if (successor.usedAt() != null) {
+            throw new InvalidInputException("successor", "must be unused");
+        }
+        return db.call("rotate refresh token", h -> h.createQuery("WITH used AS (UPDATE " + tokens
+                        + " SET used_at = :issued, successor_hash = :successor, sealed_successor = :sealed"
+                        + " WHERE token_hash = :hash AND used_at IS NULL AND family_id = :family AND player_id = :player"
+                        + " RETURNING family_id) "
+                        + "INSERT INTO " + tokens + " (token_hash, family_id, player_id, issued_at, used_at) "
+                        + "SELECT :successor, family_id, :player, :issued, NULL FROM used RETURNING token_hash")
+                .bind("hash", usedHash).bind("successor", successor.tokenHash()).bind("sealed", sealedSuccessor)
+                .bind("family", successor.familyId()).bind("player", successor.playerId())
+                .bind("issued", Db.ts(successor.issuedAt()))
+                .mapTo(String.class).findOne()).isPresent();
     }
 
     @Override
@@ -105,6 +138,7 @@ public final class PostgresRefreshTokenStore implements RefreshTokenStore {
 
     private static RefreshToken token(ResultSet rs, StatementContext ctx) throws SQLException {
         return new RefreshToken(rs.getString("token_hash"), Db.uuid(rs, "family_id"), Db.uuid(rs, "player_id"),
-                Db.instant(rs, "issued_at"), Db.instant(rs, "used_at"));
+                Db.instant(rs, "issued_at"), Db.instant(rs, "used_at"), rs.getString("successor_hash"),
+                rs.getString("sealed_successor"));
     }
 }

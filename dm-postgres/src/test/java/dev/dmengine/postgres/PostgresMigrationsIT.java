@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.identity.Player;
+import dev.dmengine.spi.identity.RefreshToken;
 import dev.dmengine.spi.game.Message;
 import dev.dmengine.spi.game.MessageRole;
 import dev.dmengine.spi.retrieval.EmbeddingSpace;
@@ -31,17 +32,17 @@ class PostgresMigrationsIT {
         String suffix = PgTest.randomSuffix();
         try (var s = new PgTest.Schemas(PgTest.builder(suffix))) {
             PostgresMigrations m = s.pg.migrations();
-            assertThat(m.current()).isEqualTo(m.latest()).isEqualTo("4");
+            assertThat(m.current()).isEqualTo(m.latest()).isEqualTo("5");
             assertThat(tables("auth_" + suffix)).contains("players", "refresh_families", "refresh_tokens");
             assertThat(tables("game_" + suffix)).contains("characters", "inventory_items", "sessions", "messages",
                     "turns", "assets", "jobs", "embedding_spaces", "reembed_runs", "flyway_schema_history");
             // a second run has nothing to do
-            assertThat(m.migrate()).isEqualTo("4");
+            assertThat(m.migrate()).isEqualTo("5");
         }
     }
 
     @ParameterizedTest(name = "from version {0}")
-    @ValueSource(strings = {"1", "2", "3"})
+    @ValueSource(strings = {"1", "2", "3", "4"})
     void migrates_from_every_earlier_version_keeping_the_data_written_under_it(String version) throws Exception {
         String suffix = PgTest.randomSuffix();
         try (var v1 = new PgTest.Schemas(PgTest.builder(suffix).migrate(false))) {
@@ -65,7 +66,7 @@ class PostgresMigrationsIT {
 
             // the same database, built again at start with migrations on: the later versions are applied
             try (PostgresAdapters upgraded = PgTest.builder(suffix).build()) {
-                assertThat(upgraded.migrations().current()).isEqualTo("4");
+                assertThat(upgraded.migrations().current()).isEqualTo("5");
                 assertThat(upgraded.players().findByEmail("v1@example.com")).contains(player);
                 assertThat(upgraded.messages().list(session, null, 10).items()).isEqualTo(written);
 
@@ -108,7 +109,7 @@ class PostgresMigrationsIT {
             }
 
             try (PostgresAdapters upgraded = PgTest.builder(suffix).annIndexer(false).build()) {
-                assertThat(upgraded.migrations().current()).isEqualTo("4");
+                assertThat(upgraded.migrations().current()).isEqualTo("5");
                 assertThat(tables(game)).contains("vectors_1", "vectors_1_ann", "vectors_1_pending");
                 assertThat(indexes(game)).contains("vectors_1_ann_hnsw_idx").doesNotContain("vectors_1_hnsw_idx");
                 EmbeddingSpace space = new EmbeddingSpace("m", 3);
@@ -125,6 +126,37 @@ class PostgresMigrationsIT {
                 }
                 assertThat(index.search(VectorQuery.session(space, session, new float[] {1, 4, 0}, 1, Set.of())))
                         .extracting(m -> m.messageId()).containsExactly(ids.get(4));
+            }
+        }
+    }
+
+    @Test
+    void migrates_version_4_refresh_tokens_which_read_back_without_a_successor_and_then_rotate() throws Exception {
+        String suffix = PgTest.randomSuffix();
+        String auth = "auth_" + suffix;
+        UUID family = Ids.newId();
+        UUID player = Ids.newId();
+        Instant t0 = Instant.parse("2030-01-01T10:00:00Z");
+        try (var v4 = new PgTest.Schemas(PgTest.builder(suffix).migrate(false))) {
+            assertThat(v4.pg.migrations().migrateTo("4")).isEqualTo("4");
+            try (Connection c = PgTest.connect(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO " + auth + ".refresh_families VALUES ('" + family + "', '" + player
+                        + "', '2030-01-01T10:00:00Z', '2030-02-01T10:00:00Z', NULL)");
+                st.execute("INSERT INTO " + auth + ".refresh_tokens VALUES ('old-hash', '" + family + "', '" + player
+                        + "', '2030-01-01T10:00:00Z', NULL)");
+            }
+
+            try (PostgresAdapters upgraded = PgTest.builder(suffix).build()) {
+                assertThat(upgraded.migrations().current()).isEqualTo("5");
+                RefreshToken old = upgraded.refreshTokens().findToken("old-hash").orElseThrow();
+                assertThat(old.usedAt()).isNull();
+                assertThat(old.successorHash()).isNull();
+                assertThat(old.sealedSuccessor()).isNull();
+
+                RefreshToken next = new RefreshToken("next-hash", family, player, t0.plusSeconds(60), null);
+                assertThat(upgraded.refreshTokens().rotate("old-hash", next, "sealed")).isTrue();
+                assertThat(upgraded.refreshTokens().findToken("old-hash").orElseThrow().successorHash())
+                        .isEqualTo("next-hash");
             }
         }
     }

@@ -1,15 +1,17 @@
 package dev.dmengine.replicate;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dmengine.remote.BatchingEmbedder;
+import dev.dmengine.remote.HttpModelBuilder;
 import dev.dmengine.replicate.internal.ReplicateApi;
+import dev.dmengine.replicate.internal.ReplicateApi.Create;
 import dev.dmengine.replicate.internal.ReplicateApi.Target;
-import dev.dmengine.core.remote.Secrets;
 import dev.dmengine.spi.UnavailableException;
-import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.spi.retrieval.EmbeddingSpace;
 
 import java.time.Duration;
@@ -20,14 +22,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An {@link Embedder} on a Replicate embedding model, e.g. a BGE model returning 1024-d vectors.
- * Each batch of {@code batchSize} texts is one prediction, created with {@code Prefer: wait} and
- * polled if it has not finished when that returns. The texts go into one input
- * ({@code texts} by default) either as a JSON-encoded string (what BGE models on Replicate take) or
- * as a JSON array; the output must be one vector per text, as an array of arrays or an array of
- * objects with an {@code embedding}.
+ * An {@link dev.dmengine.spi.retrieval.Embedder} on a Replicate embedding model, e.g. a BGE model
+ * returning 1024-d vectors. Each batch of {@code batchSize} texts is one prediction, created with
+ * {@code Prefer: wait} and polled if it has not finished when that returns. The texts go into one
+ * input ({@code texts} by default) either as a JSON-encoded string (what BGE models on Replicate
+ * take), a JSON array or newline-separated; the vectors are read from the output at
+ * {@link Builder#outputPointer(String) outputPointer} — by default the output itself when it is
+ * an array, else its {@code embeddings} or {@code vectors} — one per text, each an array or an
+ * object with an {@code embedding}.
  */
-public final class ReplicateEmbedder implements Embedder {
+public final class ReplicateEmbedder extends BatchingEmbedder {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,26 +44,36 @@ public final class ReplicateEmbedder implements Embedder {
     private final String textsField;
     private final TextsEncoding encoding;
     private final Map<String, Object> extraInput;
-    private final int batchSize;
+    private final JsonPointer outputPointer;
     private final Duration timeout;
     private final Duration pollInterval;
 
     private ReplicateEmbedder(Builder b) {
-        this.api = b.settings.api();
-        this.target = b.settings.target();
+        super(b.batchSize);
+        this.target = b.target();
+        this.api = b.api();
         if (b.dimension < 1) {
             throw new IllegalArgumentException("dimension must be set to the model's vector size, e.g. 1024 for bge-large");
         }
         this.space = new EmbeddingSpace(b.spaceId != null ? b.spaceId : target.describe(), b.dimension);
-        this.textsField = ReplicateSettings.requireText(b.textsField, "textsField");
+        this.textsField = HttpModelBuilder.requireText(b.textsField, "textsField");
         this.encoding = java.util.Objects.requireNonNull(b.encoding, "textsEncoding");
         this.extraInput = Map.copyOf(b.extraInput);
-        if (b.batchSize < 1) {
-            throw new IllegalArgumentException("batchSize must be at least 1, was " + b.batchSize);
+        this.outputPointer = pointer(b.outputPointer);
+        this.timeout = HttpModelBuilder.positive(b.timeout, "timeout");
+        this.pollInterval = HttpModelBuilder.positive(b.pollInterval, "pollInterval");
+    }
+
+    private static JsonPointer pointer(String value) {
+        if (value == null) {
+            return null;
         }
-        this.batchSize = b.batchSize;
-        this.timeout = ReplicateSettings.positive(b.timeout, "timeout");
-        this.pollInterval = ReplicateSettings.positive(b.pollInterval, "pollInterval");
+        try {
+            return JsonPointer.compile(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("outputPointer must be a JSON Pointer such as /embeddings or \"\", was "
+                    + value, e);
+        }
     }
 
     public static Builder builder() {
@@ -72,16 +86,26 @@ public final class ReplicateEmbedder implements Embedder {
     }
 
     @Override
-    public List<float[]> embedAll(List<String> texts) {
-        List<float[]> out = new ArrayList<>(texts.size());
-        for (int from = 0; from < texts.size(); from += batchSize) {
-            out.addAll(embedBatch(texts.subList(from, Math.min(texts.size(), from + batchSize))));
+    protected List<float[]> embedBatch(List<String> batch) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode p = api.create(new Create(target, input(batch), false, Duration.ofSeconds(60),
+                timeout.plusSeconds(5)), deadline);
+        String id = p.path("id").asText();
+        while (true) {
+            switch (p.path("status").asText()) {
+                case "succeeded" -> {
+                    return vectors(p.get("output"), batch.size(), id);
+                }
+                case "failed", "canceled", "aborted" -> throw new UnavailableException("embedding prediction " + id
+                        + " " + p.path("status").asText() + ": " + api.scrub(p.path("error").asText("")));
+                default -> { /* starting, processing */ }
+            }
+            waitToPoll(id, deadline);
+            p = api.get(id, deadline);
         }
-        return out;
     }
 
-    private List<float[]> embedBatch(List<String> batch) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private ObjectNode input(List<String> batch) {
         ObjectNode input = JSON.createObjectNode();
         extraInput.forEach((k, v) -> input.set(k, JSON.valueToTree(v)));
         switch (encoding) {
@@ -98,42 +122,30 @@ public final class ReplicateEmbedder implements Embedder {
             }
             case NEWLINE_SEPARATED -> input.put(textsField, String.join("\n", batch));
         }
-        JsonNode p = api.create(target, input, false, Duration.ofSeconds(60), timeout.plusSeconds(5), deadline);
-        String id = p.path("id").asText();
-        while (true) {
-            switch (p.path("status").asText()) {
-                case "succeeded" -> {
-                    return vectors(p.get("output"), batch.size(), id);
-                }
-                case "failed", "canceled", "aborted" -> throw new UnavailableException("embedding prediction " + id
-                        + " " + p.path("status").asText() + ": " + Secrets.scrub(p.path("error").asText(""), api.token()));
-                default -> { /* starting, processing */ }
-            }
-            if (System.nanoTime() + pollInterval.toNanos() >= deadline) {
-                api.cancel(id);
-                throw new UnavailableException("embedding prediction " + id + " did not finish within "
-                        + timeout.toSeconds() + " s");
-            }
-            try {
-                TimeUnit.NANOSECONDS.sleep(pollInterval.toNanos());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                api.cancel(id);
-                throw new UnavailableException("interrupted while embedding", e);
-            }
-            p = api.get(id, deadline);
+        return input;
+    }
+
+    private void waitToPoll(String id, long deadline) {
+        if (System.nanoTime() + pollInterval.toNanos() >= deadline) {
+            api.cancel(id);
+            throw new UnavailableException("embedding prediction " + id + " did not finish within "
+                    + timeout.toSeconds() + " s");
+        }
+        try {
+            TimeUnit.NANOSECONDS.sleep(pollInterval.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            api.cancel(id);
+            throw new UnavailableException("interrupted while embedding", e);
         }
     }
 
     private List<float[]> vectors(JsonNode output, int expected, String id) {
-        JsonNode list = output;
-        if (list != null && list.isObject()) {
-            list = list.has("embeddings") ? list.get("embeddings") : list.get("vectors");
-        }
+        JsonNode list = vectorList(output);
         if (list == null || !list.isArray() || list.size() != expected) {
             throw new UnavailableException("embedding prediction " + id + " returned "
                     + (list == null || !list.isArray() ? "no list of" : list.size()) + " vectors for " + expected
-                    + " texts");
+                    + " texts" + (outputPointer == null ? "" : " at " + outputPointer));
         }
         List<float[]> out = new ArrayList<>(expected);
         for (JsonNode item : list) {
@@ -141,10 +153,7 @@ public final class ReplicateEmbedder implements Embedder {
             if (v == null || !v.isArray()) {
                 throw new UnavailableException("embedding prediction " + id + " returned a malformed vector");
             }
-            if (v.size() != space.dimension()) {
-                throw new UnavailableException("embedding model " + target.describe() + " returned " + v.size()
-                        + " dimensions, configured " + space.dimension() + ": fix the dimension setting");
-            }
+            checkDimension(v.size());
             float[] f = new float[v.size()];
             for (int i = 0; i < f.length; i++) {
                 f[i] = (float) v.get(i).asDouble();
@@ -154,19 +163,34 @@ public final class ReplicateEmbedder implements Embedder {
         return out;
     }
 
+    /** The array of vectors in the output: at the configured pointer, else the output or its embeddings/vectors. */
+    private JsonNode vectorList(JsonNode output) {
+        if (output == null) {
+            return null;
+        }
+        if (outputPointer != null) {
+            JsonNode at = output.at(outputPointer);
+            return at.isMissingNode() ? null : at;
+        }
+        if (output.isObject()) {
+            return output.has("embeddings") ? output.get("embeddings") : output.get("vectors");
+        }
+        return output;
+    }
+
     @Override
     public String toString() {
         return "ReplicateEmbedder[" + target.describe() + ", space=" + space + ", token=[redacted]]";
     }
 
-    /** Settings of a {@link ReplicateEmbedder}: a token, a target and the dimension are required. */
-    public static final class Builder {
-        private final ReplicateSettings settings = new ReplicateSettings();
+    /** Settings of a {@link ReplicateEmbedder}: a token, a target ({@link ReplicateBuilder}) and the dimension are required. */
+    public static final class Builder extends ReplicateBuilder<Builder> {
         private int dimension;
         private String spaceId;
         private String textsField = "texts";
         private TextsEncoding encoding = TextsEncoding.JSON_STRING;
         private final Map<String, Object> extraInput = new LinkedHashMap<>();
+        private String outputPointer;
         private int batchSize = 32;
         private Duration timeout = Duration.ofMinutes(2);
         private Duration pollInterval = Duration.ofMillis(500);
@@ -174,35 +198,8 @@ public final class ReplicateEmbedder implements Embedder {
         private Builder() {
         }
 
-        public Builder baseUrl(String value) {
-            settings.baseUrl = value;
-            return this;
-        }
-
-        public Builder apiToken(String value) {
-            settings.apiToken = value;
-            return this;
-        }
-
-        /** Reads the token from the {@code REPLICATE_API_TOKEN} environment variable. */
-        public Builder apiTokenFromEnvironment() {
-            settings.apiToken = System.getenv("REPLICATE_API_TOKEN");
-            settings.tokenFromEnvironment = true;
-            return this;
-        }
-
-        public Builder model(String ownerSlashName) {
-            settings.model(ownerSlashName);
-            return this;
-        }
-
-        public Builder version(String version) {
-            settings.version(version);
-            return this;
-        }
-
-        public Builder deployment(String ownerSlashName) {
-            settings.deployment(ownerSlashName);
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -218,6 +215,7 @@ public final class ReplicateEmbedder implements Embedder {
             return this;
         }
 
+        /** The input that carries the texts; {@code texts} by default. */
         public Builder textsField(String value) {
             textsField = value;
             return this;
@@ -234,6 +232,17 @@ public final class ReplicateEmbedder implements Embedder {
             return this;
         }
 
+        /**
+         * Where the list of vectors is in the prediction's output, as a JSON Pointer (RFC 6901):
+         * {@code ""} for the output itself, {@code /embeddings}, {@code /data/vectors}… Unset, the
+         * output itself is used when it is an array, else its {@code embeddings} or {@code vectors}.
+         */
+        public Builder outputPointer(String value) {
+            outputPointer = value;
+            return this;
+        }
+
+        /** Texts per prediction; 32 by default. */
         public Builder batchSize(int value) {
             batchSize = value;
             return this;
@@ -250,53 +259,8 @@ public final class ReplicateEmbedder implements Embedder {
             return this;
         }
 
-        public Builder connectTimeout(Duration value) {
-            settings.connectTimeout = value;
-            return this;
-        }
-
-        public Builder requestTimeout(Duration value) {
-            settings.requestTimeout = value;
-            return this;
-        }
-
-        public Builder maxRetries(int value) {
-            settings.maxRetries = value;
-            return this;
-        }
-
-        public Builder initialBackoff(Duration value) {
-            settings.initialBackoff = value;
-            return this;
-        }
-
-        public Builder circuitBreakerThreshold(int value) {
-            settings.circuitBreakerThreshold = value;
-            return this;
-        }
-
-        public Builder circuitBreakerCoolDown(Duration value) {
-            settings.circuitBreakerCoolDown = value;
-            return this;
-        }
-
-        public Builder clock(java.time.Clock value) {
-            settings.clock = value;
-            return this;
-        }
-
-        public Builder httpClient(java.net.http.HttpClient value) {
-            settings.httpClient = value;
-            return this;
-        }
-
         public ReplicateEmbedder build() {
             return new ReplicateEmbedder(this);
-        }
-
-        @Override
-        public String toString() {
-            return "ReplicateEmbedder.Builder[" + settings + "]";
         }
     }
 }

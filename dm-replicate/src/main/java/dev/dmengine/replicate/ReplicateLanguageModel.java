@@ -3,17 +3,17 @@ package dev.dmengine.replicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dmengine.core.remote.Deadline;
+import dev.dmengine.remote.Deadline;
+import dev.dmengine.remote.HttpModelBuilder;
+import dev.dmengine.remote.RemoteLanguageModel;
+import dev.dmengine.remote.SseReader;
 import dev.dmengine.replicate.internal.ReplicateApi;
+import dev.dmengine.replicate.internal.ReplicateApi.Create;
 import dev.dmengine.replicate.internal.ReplicateApi.Target;
-import dev.dmengine.core.remote.Secrets;
-import dev.dmengine.core.remote.SseReader;
-import dev.dmengine.spi.DmException;
 import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.generation.GenerationHandler;
 import dev.dmengine.spi.generation.GenerationRequest;
 import dev.dmengine.spi.generation.GenerationResult;
-import dev.dmengine.spi.generation.LanguageModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +47,11 @@ import java.util.concurrent.TimeUnit;
  * <p>The request's {@link dev.dmengine.spi.generation.CancellationSignal}, the first-token timeout
  * and the total timeout abort the read and cancel the prediction
  * ({@code POST /v1/predictions/{id}/cancel}). Retries, the handling of an ambiguous create and the
- * circuit breaker are {@link ReplicateApi}'s. The token is never logged nor put in an exception.
+ * circuit breaker are {@link ReplicateApi}'s, under dm-remote's one policy; a prediction is never
+ * created twice for one generation (a broken stream is finished by polling, not by a new
+ * prediction). The token is never logged nor put in an exception.
  */
-public final class ReplicateLanguageModel implements LanguageModel {
+public final class ReplicateLanguageModel extends RemoteLanguageModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicateLanguageModel.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,14 +66,14 @@ public final class ReplicateLanguageModel implements LanguageModel {
     private final Duration preferWait;
 
     private ReplicateLanguageModel(Builder b) {
-        this.api = b.settings.api();
-        this.target = b.settings.target();
+        this.target = b.target();
+        this.api = b.api();
         this.format = b.format;
         this.streaming = b.streaming;
-        this.firstTokenTimeout = ReplicateSettings.positive(b.firstTokenTimeout, "firstTokenTimeout");
-        this.totalTimeout = ReplicateSettings.positive(b.totalTimeout, "totalTimeout");
-        this.pollInterval = ReplicateSettings.positive(b.pollInterval, "pollInterval");
-        Duration wait = ReplicateSettings.positive(b.preferWait, "preferWait");
+        this.firstTokenTimeout = HttpModelBuilder.positive(b.firstTokenTimeout, "firstTokenTimeout");
+        this.totalTimeout = HttpModelBuilder.positive(b.totalTimeout, "totalTimeout");
+        this.pollInterval = HttpModelBuilder.positive(b.pollInterval, "pollInterval");
+        Duration wait = HttpModelBuilder.positive(b.preferWait, "preferWait");
         if (wait.compareTo(Duration.ofSeconds(60)) > 0) {
             throw new IllegalArgumentException("preferWait must be at most 60 s (Replicate's limit), was " + wait);
         }
@@ -85,21 +87,6 @@ public final class ReplicateLanguageModel implements LanguageModel {
     @Override
     public String modelId() {
         return target.describe();
-    }
-
-    @Override
-    public void generate(GenerationRequest request, GenerationHandler handler) {
-        GenerationResult result;
-        try {
-            result = run(request, handler);
-        } catch (CancellationException | DmException e) {
-            handler.onError(e);
-            return;
-        } catch (RuntimeException e) {
-            handler.onError(new UnavailableException("Replicate generation failed: " + e.getClass().getSimpleName(), e));
-            return;
-        }
-        handler.onComplete(result);
     }
 
     /** The text emitted so far, and the emitting. */
@@ -119,10 +106,10 @@ public final class ReplicateLanguageModel implements LanguageModel {
         }
 
         void token(String t) {
+            guard.firstChunkArrived();
             if (t.isEmpty()) {
                 return;
             }
-            guard.firstTokenArrived();
             tokens++;
             text.append(t);
             handler.onToken(t);
@@ -152,70 +139,78 @@ public final class ReplicateLanguageModel implements LanguageModel {
         }
     }
 
-    private GenerationResult run(GenerationRequest request, GenerationHandler handler) {
-        if (request.cancellation().isCancelled()) {
-            throw new CancellationException("generation cancelled before it started");
-        }
+    /** How the output was followed, and the prediction as last seen. */
+    private record Followed(JsonNode last, String mode) {
+    }
+
+    @Override
+    protected GenerationResult doGenerate(GenerationRequest request, GenerationHandler handler) {
         long start = System.nanoTime();
         long deadline = start + totalTimeout.toNanos();
         ObjectNode input = format.input(request);
-        JsonNode prediction = api.create(target, input, streaming, streaming ? null : preferWait,
-                totalTimeout.plusSeconds(5), deadline);
+        JsonNode prediction = api.create(new Create(target, input, streaming, streaming ? null : preferWait,
+                totalTimeout.plusSeconds(5)), deadline);
         String id = prediction.path("id").asText();
         if (id.isEmpty()) {
             throw new UnavailableException("Replicate created a prediction without an id");
         }
-        Deadline guard = new Deadline();
-        long now = System.nanoTime();
-        guard.arm(Math.min(start + firstTokenTimeout.toNanos(), deadline) - now, deadline - now);
-        request.cancellation().onCancel(() -> guard.abort(Deadline.Reason.CANCELLED));
+        Deadline guard = arm(request, start, deadline);
         Output out = new Output(handler, request, guard);
-        boolean finished = false;
         try {
             if (request.cancellation().isCancelled()) {
                 throw new CancellationException("generation cancelled");
             }
-            String mode = "poll";
-            JsonNode last = prediction;
-            String finishReason = "stop";
-            String stream = prediction.path("urls").path("stream").asText("");
-            if (streaming && !stream.isEmpty() && !terminal(prediction)) {
-                mode = "stream";
-                if (!stream(URI.create(stream), id, out, guard, deadline)) {
-                    mode = "stream+poll";
-                    last = poll(api.get(id, deadline), out, guard, deadline);
-                }
-            } else {
-                last = poll(prediction, out, guard, deadline);
-            }
-            finished = true;
+            Followed followed = follow(prediction, id, out, guard, deadline);
             out.ended = true;
-            Map<String, String> attributes = new LinkedHashMap<>();
-            attributes.put("provider", "replicate");
-            attributes.put("prediction_id", id);
-            attributes.put("model", last.path("model").asText(prediction.path("model").asText(target.describe())));
-            String version = last.path("version").asText(prediction.path("version").asText(""));
-            if (!version.isEmpty()) {
-                attributes.put("version", version);
-            }
-            if (target.kind() == Target.Kind.DEPLOYMENT) {
-                attributes.put("deployment", target.owner() + "/" + target.name());
-            }
-            attributes.put("mode", mode);
-            attributes.putAll(format.parameters(input));
-            int outputTokens = last.path("metrics").path("output_token_count").asInt(out.tokens);
-            return new GenerationResult(out.text.toString(), finishReason, outputTokens, attributes);
-        } catch (CancellationException e) {
-            api.cancel(id);
-            throw e;
+            return result(prediction, followed, input, out);
         } catch (RuntimeException e) {
-            if (!finished && !out.ended) {
-                api.cancel(id);
+            if (e instanceof CancellationException || !out.ended) {
+                api.cancel(id); // nothing left running on Replicate's side for a generation we gave up
             }
             throw e;
         } finally {
             guard.disarm();
         }
+    }
+
+    /** The first-token deadline counts from the start of the call (cold boots are slow), the total one too. */
+    private Deadline arm(GenerationRequest request, long start, long deadline) {
+        Deadline guard = new Deadline();
+        long now = System.nanoTime();
+        guard.arm(Math.min(start + firstTokenTimeout.toNanos(), deadline) - now, deadline - now);
+        request.cancellation().onCancel(() -> guard.abort(Deadline.Reason.CANCELLED));
+        return guard;
+    }
+
+    /** Streams the output when the prediction offers a stream, polls for it otherwise or when the stream breaks. */
+    private Followed follow(JsonNode prediction, String id, Output out, Deadline guard, long deadline) {
+        String stream = prediction.path("urls").path("stream").asText("");
+        if (!streaming || stream.isEmpty() || terminal(prediction)) {
+            return new Followed(poll(prediction, out, guard, deadline), "poll");
+        }
+        if (stream(URI.create(stream), id, out, guard, deadline)) {
+            return new Followed(prediction, "stream");
+        }
+        return new Followed(poll(api.get(id, deadline), out, guard, deadline), "stream+poll");
+    }
+
+    private GenerationResult result(JsonNode created, Followed followed, ObjectNode input, Output out) {
+        JsonNode last = followed.last();
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("provider", "replicate");
+        attributes.put("prediction_id", created.path("id").asText());
+        attributes.put("model", last.path("model").asText(created.path("model").asText(target.describe())));
+        String version = last.path("version").asText(created.path("version").asText(""));
+        if (!version.isEmpty()) {
+            attributes.put("version", version);
+        }
+        if (target.kind() == Target.Kind.DEPLOYMENT) {
+            attributes.put("deployment", target.owner() + "/" + target.name());
+        }
+        attributes.put("mode", followed.mode());
+        attributes.putAll(format.parameters(input));
+        int outputTokens = last.path("metrics").path("output_token_count").asInt(out.tokens);
+        return new GenerationResult(out.text.toString(), "stop", outputTokens, attributes);
     }
 
     /**
@@ -294,7 +289,7 @@ public final class ReplicateLanguageModel implements LanguageModel {
                     return p;
                 }
                 case "failed" -> throw new UnavailableException("prediction " + id + " failed: "
-                        + Secrets.scrub(p.path("error").asText("no error given"), api.token()));
+                        + api.scrub(p.path("error").asText("no error given")));
                 case "canceled", "aborted" -> {
                     if (out.request.cancellation().isCancelled()) {
                         throw new CancellationException("generation cancelled");
@@ -344,12 +339,12 @@ public final class ReplicateLanguageModel implements LanguageModel {
         try {
             JsonNode node = JSON.readTree(data);
             if (node != null && node.hasNonNull("detail")) {
-                return Secrets.scrub(node.get("detail").asText(), api.token());
+                return api.scrub(node.get("detail").asText());
             }
         } catch (IOException notJson) {
             // plain text
         }
-        return Secrets.scrub(data, api.token());
+        return api.scrub(data);
     }
 
     /** The {@code reason} of a done event ({@code ""} for a success); a done that is not JSON is malformed. */
@@ -359,11 +354,11 @@ public final class ReplicateLanguageModel implements LanguageModel {
             node = data.isBlank() ? JSON.createObjectNode() : JSON.readTree(data);
         } catch (IOException e) {
             throw new UnavailableException("Replicate sent a malformed done event for prediction " + id + ": "
-                    + Secrets.scrub(data, api.token()));
+                    + api.scrub(data));
         }
         if (node == null || !node.isObject()) {
             throw new UnavailableException("Replicate sent a malformed done event for prediction " + id + ": "
-                    + Secrets.scrub(data, api.token()));
+                    + api.scrub(data));
         }
         return node.path("reason").asText("");
     }
@@ -373,9 +368,11 @@ public final class ReplicateLanguageModel implements LanguageModel {
         return "ReplicateLanguageModel[" + target.describe() + " at " + api.base() + ", token=[redacted]]";
     }
 
-    /** Settings of a {@link ReplicateLanguageModel}: a token and one of model, version or deployment. */
-    public static final class Builder {
-        private final ReplicateSettings settings = new ReplicateSettings();
+    /**
+     * Settings of a {@link ReplicateLanguageModel}: a token and one of model, version or deployment
+     * ({@link ReplicateBuilder}), the prompt format, streaming or polling, and the timeouts.
+     */
+    public static final class Builder extends ReplicateBuilder<Builder> {
         private ReplicatePromptFormat format = ReplicatePromptFormat.llama3();
         private boolean streaming = true;
         private Duration firstTokenTimeout = Duration.ofSeconds(120);
@@ -386,40 +383,8 @@ public final class ReplicateLanguageModel implements LanguageModel {
         private Builder() {
         }
 
-        /** The API root, {@code https://api.replicate.com/v1} by default. */
-        public Builder baseUrl(String value) {
-            settings.baseUrl = value;
-            return this;
-        }
-
-        /** The API token; see {@link #apiTokenFromEnvironment()}. Never logged. */
-        public Builder apiToken(String value) {
-            settings.apiToken = value;
-            return this;
-        }
-
-        /** Reads the token from the {@code REPLICATE_API_TOKEN} environment variable. */
-        public Builder apiTokenFromEnvironment() {
-            settings.apiToken = System.getenv("REPLICATE_API_TOKEN");
-            settings.tokenFromEnvironment = true;
-            return this;
-        }
-
-        /** An official model, {@code owner/name}, e.g. {@code meta/meta-llama-3-8b-instruct}. */
-        public Builder model(String ownerSlashName) {
-            settings.model(ownerSlashName);
-            return this;
-        }
-
-        /** A model version: its 64-character id, or {@code owner/name:id}. */
-        public Builder version(String version) {
-            settings.version(version);
-            return this;
-        }
-
-        /** A deployment, {@code owner/name}. */
-        public Builder deployment(String ownerSlashName) {
-            settings.deployment(ownerSlashName);
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -434,12 +399,7 @@ public final class ReplicateLanguageModel implements LanguageModel {
             return this;
         }
 
-        public Builder connectTimeout(Duration value) {
-            settings.connectTimeout = value;
-            return this;
-        }
-
-        /** Longest wait for the first token, counted from the start of the call (cold boots are slow). */
+        /** Longest wait for the first output, counted from the start of the call (cold boots are slow). */
         public Builder firstTokenTimeout(Duration value) {
             firstTokenTimeout = value;
             return this;
@@ -448,12 +408,6 @@ public final class ReplicateLanguageModel implements LanguageModel {
         /** Longest a generation may take; also sent as the prediction's {@code Cancel-After}. */
         public Builder totalTimeout(Duration value) {
             totalTimeout = value;
-            return this;
-        }
-
-        /** Longest wait for one API response (create, get, list, cancel). */
-        public Builder requestTimeout(Duration value) {
-            settings.requestTimeout = value;
             return this;
         }
 
@@ -472,53 +426,8 @@ public final class ReplicateLanguageModel implements LanguageModel {
             return this;
         }
 
-        public Builder maxRetries(int value) {
-            settings.maxRetries = value;
-            return this;
-        }
-
-        public Builder initialBackoff(Duration value) {
-            settings.initialBackoff = value;
-            return this;
-        }
-
-        public Builder maxBackoff(Duration value) {
-            settings.maxBackoff = value;
-            return this;
-        }
-
-        public Builder maxRetryAfter(Duration value) {
-            settings.maxRetryAfter = value;
-            return this;
-        }
-
-        public Builder circuitBreakerThreshold(int value) {
-            settings.circuitBreakerThreshold = value;
-            return this;
-        }
-
-        public Builder circuitBreakerCoolDown(Duration value) {
-            settings.circuitBreakerCoolDown = value;
-            return this;
-        }
-
-        public Builder clock(java.time.Clock value) {
-            settings.clock = value;
-            return this;
-        }
-
-        public Builder httpClient(java.net.http.HttpClient value) {
-            settings.httpClient = value;
-            return this;
-        }
-
         public ReplicateLanguageModel build() {
             return new ReplicateLanguageModel(this);
-        }
-
-        @Override
-        public String toString() {
-            return "ReplicateLanguageModel.Builder[" + settings + "]";
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.dmengine.replicate;
 
+import dev.dmengine.remote.HttpModelBuilder;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +79,7 @@ public final class ReplicateWebhooks {
         if (key.length == 0) {
             throw new IllegalArgumentException("the webhook signing secret is empty after whsec_");
         }
-        this.tolerance = ReplicateSettings.positive(tolerance, "tolerance");
+        this.tolerance = HttpModelBuilder.positive(tolerance, "tolerance");
         this.clock = Objects.requireNonNull(clock, "clock");
         if (maxRemembered < 1) {
             throw new IllegalArgumentException("maxRemembered must be at least 1, was " + maxRemembered);

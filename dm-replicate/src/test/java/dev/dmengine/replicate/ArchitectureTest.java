@@ -15,4 +15,11 @@ class ArchitectureTest {
         assertThat(classes.containPackage("dev.dmengine.replicate")).isTrue();
         ArchitectureRules.adapterIsolated("dev.dmengine.replicate").check(classes);
     }
+
+    @Test
+    void the_replicate_adapter_does_not_depend_on_the_engine() {
+        JavaClasses classes = ArchitectureRules.productionClasses();
+
+        ArchitectureRules.adapterIndependentOfEngine("dev.dmengine.replicate").check(classes);
+    }
 }

@@ -87,13 +87,22 @@ final class FakeReplicateServer implements AutoCloseable {
     record RemoteCancel() implements Script {
     }
 
+    /** Create the prediction, let {@code others} predictions of other clients be created after it, then answer 500. */
+    record CreateThenFailWhileOthersCreate(int others) implements Script {
+    }
+
+    /** Stream: the bytes of a recorded stream (src/test/resources/replay/…), as Replicate sent them. */
+    record Replay(String fixture) implements Script {
+    }
+
     final class Prediction {
         final String id;
         final String model;
         final String version;
+        final String deployment;
         final ObjectNode input;
         final boolean streamable;
-        final Instant createdAt = Instant.now();
+        final Instant createdAt;
         final List<String> tokens;
         final boolean embedding;
         volatile String status = "starting";
@@ -101,12 +110,15 @@ final class FakeReplicateServer implements AutoCloseable {
         volatile boolean cancelled;
         final List<String> statusesSeen = new CopyOnWriteArrayList<>();
 
-        Prediction(String id, String model, String version, ObjectNode input, boolean streamable) {
+        Prediction(String id, String model, String version, String deployment, ObjectNode input, boolean streamable,
+                   Instant createdAt) {
             this.id = id;
             this.model = model;
             this.version = version;
+            this.deployment = deployment;
             this.input = input;
             this.streamable = streamable;
+            this.createdAt = createdAt;
             this.embedding = model.contains("bge");
             this.tokens = embedding ? List.of() : tokensFor(input);
         }
@@ -115,6 +127,9 @@ final class FakeReplicateServer implements AutoCloseable {
             ObjectNode p = JSON.createObjectNode();
             p.put("id", id).put("model", model).put("version", version).put("status", status)
                     .put("created_at", createdAt.toString()).put("source", "api");
+            if (deployment != null) {
+                p.put("deployment", deployment);
+            }
             p.set("input", input);
             ObjectNode urls = p.putObject("urls");
             urls.put("get", baseUrl() + "/predictions/" + id).put("cancel", baseUrl() + "/predictions/" + id + "/cancel");
@@ -123,17 +138,7 @@ final class FakeReplicateServer implements AutoCloseable {
             }
             if (embedding) {
                 if (status.equals("succeeded")) {
-                    ArrayNode out = p.putArray("output");
-                    try {
-                        for (JsonNode t : JSON.readTree(input.path("texts").asText())) {
-                            ArrayNode v = out.addArray();
-                            for (float x : hashEmbed(t.asText())) {
-                                v.add(x);
-                            }
-                        }
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
+                    p.set("output", embeddingOutput());
                 } else {
                     p.putNull("output");
                 }
@@ -148,6 +153,30 @@ final class FakeReplicateServer implements AutoCloseable {
             }
             p.putNull("error");
             return p;
+        }
+
+        private JsonNode embeddingOutput() {
+            ArrayNode list = JSON.createArrayNode();
+            try {
+                for (JsonNode t : JSON.readTree(input.path("texts").asText())) {
+                    ArrayNode v = JSON.createArrayNode();
+                    for (float x : hashEmbed(t.asText())) {
+                        v.add(x);
+                    }
+                    switch (embeddingOutput) {
+                        case ARRAY_OF_OBJECTS -> list.addObject().put("input", t.asText()).set("embedding", v);
+                        default -> list.add(v);
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            if (embeddingOutput == EmbeddingOutput.NESTED) {
+                ObjectNode nested = JSON.createObjectNode();
+                nested.putObject("result").set("vectors", list);
+                return nested;
+            }
+            return list;
         }
 
         /** One poll's worth of progress: starting, then processing with three more tokens, then succeeded. */
@@ -183,6 +212,23 @@ final class FakeReplicateServer implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private final CountDownLatch stopping = new CountDownLatch(1);
     volatile boolean preferWaitCompletes;
+    /** Predictions per list page (Replicate's is 100). */
+    volatile int pageSize = 100;
+    /** List everything, as if the API did not know {@code created_after}: the client must stop at older ones. */
+    volatile boolean ignoreCreatedAfter;
+    /** When set, list pages name their next page on this base URL instead of the fake's own. */
+    volatile String nextPageBase;
+    /** How a succeeded embedding prediction's output is shaped. */
+    volatile EmbeddingOutput embeddingOutput = EmbeddingOutput.ARRAY_OF_ARRAYS;
+
+    enum EmbeddingOutput {
+        /** {@code [[…], […]]}, as nateraw/bge-large-en-v1.5 answers. */
+        ARRAY_OF_ARRAYS,
+        /** {@code [{"embedding": […], "input": …}]}, as replicate/all-mpnet-base-v2 answers. */
+        ARRAY_OF_OBJECTS,
+        /** {@code {"result": {"vectors": [[…]]}}}: a model that nests its vectors. */
+        NESTED
+    }
 
     FakeReplicateServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -215,6 +261,10 @@ final class FakeReplicateServer implements AutoCloseable {
         lists.set(0);
         gets.set(0);
         preferWaitCompletes = false;
+        pageSize = 100;
+        ignoreCreatedAfter = false;
+        embeddingOutput = EmbeddingOutput.ARRAY_OF_ARRAYS;
+        nextPageBase = null;
     }
 
     @Override
@@ -290,19 +340,28 @@ final class FakeReplicateServer implements AutoCloseable {
         }
         String model;
         String version = VERSION;
+        String deployment = null;
         if (path.equals("predictions")) {
             String v = body.path("version").asText();
             version = v.contains(":") ? v.substring(v.indexOf(':') + 1) : v;
             model = v.contains(":") ? v.substring(0, v.indexOf(':')) : "acme/versioned-model";
         } else if (parts[0].equals("deployments")) {
-            model = "acme/model-behind-" + parts[2];
+            model = "acme/model-behind-deployments"; // a deployment's predictions name the model behind it
+            deployment = parts[1] + "/" + parts[2];
         } else {
             model = parts[1] + "/" + parts[2];
         }
-        String id = "p" + Integer.toString(1000 + ids.incrementAndGet(), 36) + "fake";
-        Prediction p = new Prediction(id, model, version, (ObjectNode) body.path("input"),
-                body.path("stream").asBoolean(false) && !(s instanceof NoStream) && !model.contains("bge"));
-        predictions.put(id, p);
+        Prediction p = add(model, version, deployment, (ObjectNode) body.path("input"),
+                body.path("stream").asBoolean(false) && !(s instanceof NoStream) && !model.contains("bge"), Instant.now());
+        if (s instanceof CreateThenFailWhileOthersCreate crowd) {
+            for (int i = 0; i < crowd.others(); i++) {
+                Thread.sleep(2); // strictly newer
+                add("someone/else", VERSION, null, JSON.createObjectNode().put("prompt", "another client's " + i),
+                        false, Instant.now());
+            }
+            send(ex, 500, problem(500, "Internal Server Error", "upstream connect error"));
+            return;
+        }
         if (s instanceof CreateThenFail) {
             send(ex, 500, problem(500, "Internal Server Error", "upstream connect error"));
             return;
@@ -317,28 +376,57 @@ final class FakeReplicateServer implements AutoCloseable {
         send(ex, 201, p.json().toString());
     }
 
+    Prediction add(String model, String version, String deployment, ObjectNode input, boolean streamable,
+                   Instant createdAt) {
+        String id = "p" + Integer.toString(1000 + ids.incrementAndGet(), 36) + "fake";
+        Prediction p = new Prediction(id, model, version, deployment, input, streamable, createdAt);
+        predictions.put(id, p);
+        return p;
+    }
+
+    /** Predictions other clients created {@code ago} before now, each with its own input. */
+    void seedOld(int count, java.time.Duration ago) {
+        for (int i = 0; i < count; i++) {
+            add("someone/else", VERSION, null, JSON.createObjectNode().put("prompt", "old " + i), false,
+                    Instant.now().minus(ago).minusSeconds(i));
+        }
+    }
+
     private void list(HttpExchange ex) throws IOException {
         lists.incrementAndGet();
         String query = ex.getRequestURI().getRawQuery();
         Instant after = Instant.EPOCH;
+        String createdAfter = null;
+        int cursor = 0;
         if (query != null) {
             for (String kv : query.split("&")) {
                 if (kv.startsWith("created_after=")) {
-                    after = Instant.parse(URLDecoder.decode(kv.substring("created_after=".length()),
-                            StandardCharsets.UTF_8));
+                    createdAfter = kv.substring("created_after=".length());
+                    after = Instant.parse(URLDecoder.decode(createdAfter, StandardCharsets.UTF_8));
+                } else if (kv.startsWith("cursor=")) {
+                    cursor = Integer.parseInt(kv.substring("cursor=".length()));
                 }
             }
         }
-        List<Prediction> recent = new ArrayList<>(predictions.values());
+        List<Prediction> recent = new ArrayList<>();
+        for (Prediction p : predictions.values()) {
+            if (ignoreCreatedAfter || !p.createdAt.isBefore(after)) {
+                recent.add(p);
+            }
+        }
         recent.sort((a, b) -> b.createdAt.compareTo(a.createdAt));
         ObjectNode page = JSON.createObjectNode();
-        page.putNull("next");
+        int end = Math.min(recent.size(), cursor + pageSize);
+        if (end < recent.size()) { // Replicate's next is an absolute URL that keeps the query
+            page.put("next", (nextPageBase != null ? nextPageBase : baseUrl()) + "/predictions?" + (createdAfter == null ? "" : "created_after=" + createdAfter
+                    + "&") + "cursor=" + end);
+        } else {
+            page.putNull("next");
+        }
         page.putNull("previous");
         ArrayNode results = page.putArray("results");
-        for (Prediction p : recent) {
-            if (!p.createdAt.isBefore(after)) {
-                results.add(p.json());
-            }
+        for (Prediction p : recent.subList(Math.min(cursor, recent.size()), end)) {
+            results.add(p.json());
         }
         send(ex, 200, page.toString());
     }
@@ -354,6 +442,17 @@ final class FakeReplicateServer implements AutoCloseable {
             ex.getResponseHeaders().add("Content-Type", "text/event-stream");
             ex.sendResponseHeaders(200, 0);
             OutputStream out = ex.getResponseBody();
+            if (s instanceof Replay replay) {
+                synchronized (p) {
+                    p.status = "succeeded";
+                }
+                byte[] body = fixture(replay.fixture());
+                for (int from = 0; from < body.length; from += 5) { // in small pieces, as the network delivers them
+                    out.write(body, from, Math.min(5, body.length - from));
+                    out.flush();
+                }
+                return;
+            }
             if (s instanceof Stall) {
                 out.write(": waiting for a GPU\n\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
@@ -423,6 +522,17 @@ final class FakeReplicateServer implements AutoCloseable {
         ex.getResponseHeaders().add("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
         ex.sendResponseHeaders(status, b.length);
         ex.getResponseBody().write(b);
+    }
+
+    static byte[] fixture(String name) {
+        try (java.io.InputStream in = FakeReplicateServer.class.getResourceAsStream("/replay/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no fixture replay/" + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static String problem(int status, String title, String detail) {

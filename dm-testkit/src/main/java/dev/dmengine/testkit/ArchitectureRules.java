@@ -29,6 +29,9 @@ public final class ArchitectureRules {
             "dev.dmengine.postgres", "dev.dmengine.redis", "dev.dmengine.replicate", "dev.dmengine.openai",
             "dev.dmengine.onnx", "dev.dmengine.s3");
 
+    /** The root package of the remote-call layer (dm-remote) that model adapters share. */
+    public static final String REMOTE = "dev.dmengine.remote";
+
     private ArchitectureRules() {
     }
 
@@ -75,5 +78,20 @@ public final class ArchitectureRules {
         return noClasses().that().resideInAPackage(adapterPackage + "..")
                 .should().dependOnClassesThat().resideInAnyPackage(forbidden)
                 .because("adapters never depend on each other; only the server and examples wire them together");
+    }
+
+    /** The adapter rooted at {@code adapterPackage} stands on dm-spi (and dm-remote), never on the engine. */
+    public static ArchRule adapterIndependentOfEngine(String adapterPackage) {
+        return noClasses().that().resideInAPackage(adapterPackage + "..")
+                .should().dependOnClassesThat().resideInAPackage("dev.dmengine.core..")
+                .because("adapters depend on dm-spi and the remote-call layer, never on dm-core");
+    }
+
+    /** dm-remote depends on dm-spi, the JDK and the logging API only: no engine, no adapter, no framework. */
+    public static ArchRule remoteLayerDependsOnSpiOnly() {
+        return classes().that().resideInAPackage(REMOTE + "..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.dmengine.spi..", REMOTE + "..",
+                        "org.slf4j..")
+                .because("the remote-call layer is shared by adapters and knows no engine types");
     }
 }

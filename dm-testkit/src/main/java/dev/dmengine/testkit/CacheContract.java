@@ -3,20 +3,22 @@ package dev.dmengine.testkit;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.infra.Cache;
+import dev.dmengine.testkit.RealTime.Timed;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What every {@link Cache} must do. Extend it and build the cache on the given clock; an
  * adapter whose expiry runs on a server's clock overrides {@link #supportsInjectedClock()}
- * and the suite uses short real TTLs with bounded polling instead.
+ * and the suite uses short real TTLs with bounded polling instead, and checks instants against
+ * the local clock's brackets around each call ({@link RealTime}).
  */
 public abstract class CacheContract {
 
@@ -56,6 +58,15 @@ public abstract class CacheContract {
         }
     }
 
+    /** Lets more than the short TTL pass (a little more on real time), without waiting for any key. */
+    protected void letShortTtlPass() {
+        if (supportsInjectedClock()) {
+            clock.advance(shortTtl().plusMillis(1));
+        } else {
+            Await.pass(shortTtl().plus(RealTime.SLACK.multipliedBy(10)));
+        }
+    }
+
     @Test
     void put_then_get_returns_the_value() {
         String key = key("put");
@@ -77,10 +88,18 @@ public abstract class CacheContract {
     @Test
     void value_is_kept_until_its_ttl_then_gone() {
         String key = key("ttl");
-        cache.put(key, "v", shortTtl());
+        Timed<Void> put = RealTime.time(() -> {
+            cache.put(key, "v", shortTtl());
+            return null;
+        });
         if (supportsInjectedClock()) {
             clock.advance(shortTtl().minusMillis(1));
             assertThat(cache.get(key)).contains("v");
+        } else {
+            Timed<Optional<String>> read = RealTime.time(() -> cache.get(key));
+            if (read.atMostAfter(put).compareTo(shortTtl().minus(RealTime.SLACK)) < 0) {
+                assertThat(read.value()).as("read within the TTL").contains("v");
+            }
         }
 
         expire(key);
@@ -90,7 +109,10 @@ public abstract class CacheContract {
 
     @Test
     void put_again_restarts_the_ttl() {
-        assumeTrue(supportsInjectedClock(), "needs an injected clock");
+        if (!supportsInjectedClock()) {
+            RealTime.conclusively("that a second put restarts the TTL", this::putAgainRestartsTheTtlOnRealTime);
+            return;
+        }
         String key = key("restart");
         cache.put(key, "v1", Duration.ofSeconds(10));
         clock.advance(Duration.ofSeconds(8));
@@ -98,6 +120,29 @@ public abstract class CacheContract {
         clock.advance(Duration.ofSeconds(8));
 
         assertThat(cache.get(key)).contains("v2");
+    }
+
+    private boolean putAgainRestartsTheTtlOnRealTime() {
+        Duration ttl = Duration.ofSeconds(1);
+        String key = key("restart");
+        Timed<Void> first = RealTime.time(() -> {
+            cache.put(key, "v1", ttl);
+            return null;
+        });
+        RealTime.passAfter(first, ttl.multipliedBy(6).dividedBy(10));
+        Timed<Void> second = RealTime.time(() -> {
+            cache.put(key, "v2", ttl);
+            return null;
+        });
+        RealTime.passAfter(first, ttl.plus(RealTime.SLACK)); // the first TTL is surely over
+
+        Timed<Optional<String>> read = RealTime.time(() -> cache.get(key));
+
+        if (read.atMostAfter(second).compareTo(ttl.minus(RealTime.SLACK)) >= 0) {
+            return false; // the second TTL may be over too
+        }
+        assertThat(read.value()).contains("v2");
+        return true;
     }
 
     @Test
@@ -175,12 +220,77 @@ public abstract class CacheContract {
     }
 
     @Test
+    void expire_if_equals_extends_the_holders_lease_past_its_first_ttl() {
+        String key = key("renew");
+        cache.put(key, "lease-A", shortTtl());
+
+        assertThat(cache.expireIfEquals(key, "lease-A", LONG)).isTrue();
+        letShortTtlPass();
+
+        assertThat(cache.get(key)).contains("lease-A");
+    }
+
+    @Test
+    void expire_if_equals_leaves_another_holders_lease_to_expire() {
+        String key = key("renew-other");
+        cache.put(key, "lease-A", shortTtl());
+
+        assertThat(cache.expireIfEquals(key, "lease-B", LONG)).isFalse();
+        expire(key);
+
+        assertThat(cache.get(key)).isEmpty();
+    }
+
+    @Test
+    void expire_if_equals_can_shorten_a_lease() {
+        String key = key("shorten");
+        cache.put(key, "lease-A", LONG);
+
+        assertThat(cache.expireIfEquals(key, "lease-A", shortTtl())).isTrue();
+        expire(key);
+
+        assertThat(cache.get(key)).isEmpty();
+    }
+
+    @Test
+    void expire_if_equals_never_revives_an_absent_or_expired_key() {
+        String absent = key("renew-absent");
+        String expired = key("renew-expired");
+        cache.put(expired, "old-holder", shortTtl());
+        expire(expired);
+
+        assertThat(cache.expireIfEquals(absent, "lease", LONG)).isFalse();
+        assertThat(cache.expireIfEquals(expired, "old-holder", LONG)).isFalse();
+
+        assertThat(cache.get(absent)).isEmpty();
+        assertThat(cache.get(expired)).isEmpty();
+        assertThat(cache.putIfAbsent(expired, "new-holder", LONG)).isTrue();
+    }
+
+    @Test
+    void renewing_and_releasing_a_lease_only_work_for_its_current_holder() {
+        String key = key("lease");
+        assertThat(cache.putIfAbsent(key, "holder-1", shortTtl())).isTrue();
+        expire(key);
+        assertThat(cache.putIfAbsent(key, "holder-2", LONG)).isTrue();
+
+        assertThat(cache.expireIfEquals(key, "holder-1", LONG)).isFalse();
+        assertThat(cache.deleteIfEquals(key, "holder-1")).isFalse();
+        assertThat(cache.get(key)).contains("holder-2");
+        assertThat(cache.expireIfEquals(key, "holder-2", LONG)).isTrue();
+        assertThat(cache.deleteIfEquals(key, "holder-2")).isTrue();
+        assertThat(cache.get(key)).isEmpty();
+    }
+
+    @Test
     void non_positive_ttl_is_rejected() {
         String key = key("bad-ttl");
 
         assertThatThrownBy(() -> cache.put(key, "v", Duration.ZERO))
                 .isInstanceOfAny(IllegalArgumentException.class, InvalidInputException.class);
         assertThatThrownBy(() -> cache.putIfAbsent(key, "v", Duration.ofSeconds(-1)))
+                .isInstanceOfAny(IllegalArgumentException.class, InvalidInputException.class);
+        assertThatThrownBy(() -> cache.expireIfEquals(key, "v", Duration.ZERO))
                 .isInstanceOfAny(IllegalArgumentException.class, InvalidInputException.class);
         assertThat(cache.get(key)).isEmpty();
     }

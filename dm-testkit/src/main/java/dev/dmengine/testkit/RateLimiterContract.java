@@ -5,6 +5,7 @@ import dev.dmengine.spi.RateLimitedException;
 import dev.dmengine.spi.infra.RateLimit;
 import dev.dmengine.spi.infra.RateLimitDecision;
 import dev.dmengine.spi.infra.RateLimiter;
+import dev.dmengine.testkit.RealTime.Timed;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -14,14 +15,14 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What every {@link RateLimiter} must do (GCRA / token-bucket semantics of {@link RateLimit}).
  *
  * <p>Extend it and build the limiter on the given clock. An adapter that measures time
  * elsewhere (a server's clock) ignores it and overrides {@link #supportsInjectedClock()};
- * the suite then lets real time pass and skips the tests that need exact instants.
+ * the suite then lets real time pass and checks the same exact instants against the local
+ * clock's brackets around each call ({@link RealTime}), with shorter intervals.
  */
 public abstract class RateLimiterContract {
 
@@ -53,6 +54,12 @@ public abstract class RateLimiterContract {
         } else {
             Await.pass(d);
         }
+    }
+
+    private static final Duration SLACK = RealTime.SLACK;
+
+    private Timed<RateLimitDecision> timed(String key, RateLimit limit) {
+        return RealTime.time(() -> limiter.acquire(key, limit));
     }
 
     private static final RateLimit NO_REFILL_5 = RateLimit.of(5, Duration.ofHours(1));
@@ -97,7 +104,10 @@ public abstract class RateLimiterContract {
 
     @Test
     void first_refusal_waits_exactly_one_emission_interval() {
-        assumeTrue(supportsInjectedClock(), "needs an injected clock");
+        if (!supportsInjectedClock()) {
+            RealTime.conclusively("the wait of the first refusal", this::firstRefusalWaitsOneIntervalOnRealTime);
+            return;
+        }
         RateLimit limit = new RateLimit(1, Duration.ofMinutes(1), 3);
         String key = key("interval");
         for (int i = 0; i < 3; i++) {
@@ -115,9 +125,47 @@ public abstract class RateLimiterContract {
         assertThat(limiter.acquire(key, limit).allowed()).isFalse();
     }
 
+    /** The same as with an injected clock: the burst's first call starts the one-interval wait. */
+    private boolean firstRefusalWaitsOneIntervalOnRealTime() {
+        RateLimit limit = new RateLimit(1, Duration.ofSeconds(2), 3);
+        Duration interval = limit.emissionInterval();
+        String key = key("interval");
+        Timed<RateLimitDecision> first = timed(key, limit);
+        assertThat(first.value().allowed()).isTrue();
+        assertThat(limiter.acquire(key, limit).allowed()).isTrue();
+        assertThat(limiter.acquire(key, limit).allowed()).isTrue();
+
+        Timed<RateLimitDecision> refused = timed(key, limit);
+        if (refused.atMostAfter(first).compareTo(interval.minus(SLACK)) >= 0) {
+            return false; // the burst took a whole interval: nothing to decide
+        }
+        assertThat(refused.value().allowed()).isFalse();
+        Duration wait = refused.value().retryAfter();
+        assertThat(wait).isBetween(interval.minus(refused.atMostAfter(first)).minus(SLACK),
+                interval.minus(refused.atLeastAfter(first)).plus(SLACK));
+
+        Timed<RateLimitDecision> early = timed(key, limit);
+        if (early.atMostAfter(refused).compareTo(wait.minus(SLACK)) < 0) {
+            assertThat(early.value().allowed()).as("a call before the wait is over").isFalse();
+            assertThat(early.value().retryAfter()).isBetween(wait.minus(early.atMostAfter(refused)).minus(SLACK),
+                    wait.minus(early.atLeastAfter(refused)).plus(SLACK));
+        }
+        RealTime.passAfter(refused, wait.plus(SLACK));
+        Timed<RateLimitDecision> onTime = timed(key, limit);
+        assertThat(onTime.value().allowed()).as("a call once the wait is over").isTrue();
+        Timed<RateLimitDecision> next = timed(key, limit);
+        if (next.atMostAfter(refused).compareTo(wait.plus(interval).minus(SLACK)) < 0) {
+            assertThat(next.value().allowed()).as("the call after it, within the next interval").isFalse();
+        }
+        return true;
+    }
+
     @Test
     void refusals_do_not_consume_permits() {
-        assumeTrue(supportsInjectedClock(), "needs an injected clock");
+        if (!supportsInjectedClock()) {
+            RealTime.conclusively("that refusals consume nothing", this::refusalsDoNotConsumeOnRealTime);
+            return;
+        }
         RateLimit limit = RateLimit.of(1, Duration.ofSeconds(10));
         String key = key("refusals");
         limiter.acquire(key, limit);
@@ -130,9 +178,35 @@ public abstract class RateLimiterContract {
         assertThat(limiter.acquire(key, limit).allowed()).isTrue();
     }
 
+    private boolean refusalsDoNotConsumeOnRealTime() {
+        RateLimit limit = RateLimit.of(1, Duration.ofSeconds(1));
+        Duration interval = limit.emissionInterval();
+        String key = key("refusals");
+        Timed<RateLimitDecision> first = timed(key, limit);
+        assertThat(first.value().allowed()).isTrue();
+        for (int i = 0; i < 20; i++) {
+            Timed<RateLimitDecision> refused = timed(key, limit);
+            if (refused.atMostAfter(first).compareTo(interval.minus(SLACK)) >= 0) {
+                return false;
+            }
+            assertThat(refused.value().allowed()).isFalse();
+            // a refusal that took a permit would push the wait past one interval
+            assertThat(refused.value().retryAfter()).as("wait of refusal %d", i + 1)
+                    .isLessThanOrEqualTo(interval.minus(refused.atLeastAfter(first)).plus(SLACK));
+        }
+
+        RealTime.passAfter(first, interval.plus(SLACK));
+
+        assertThat(limiter.acquire(key, limit).allowed()).isTrue();
+        return true;
+    }
+
     @Test
     void steady_rate_is_admitted_indefinitely() {
-        assumeTrue(supportsInjectedClock(), "needs an injected clock");
+        if (!supportsInjectedClock()) {
+            RealTime.conclusively("a steady rate", this::steadyRateIsAdmittedOnRealTime);
+            return;
+        }
         RateLimit limit = new RateLimit(1, Duration.ofSeconds(1), 1);
         String key = key("steady");
         for (int i = 0; i < 50; i++) {
@@ -146,9 +220,33 @@ public abstract class RateLimiterContract {
         assertThat(early.retryAfter()).isEqualTo(Duration.ofMillis(500));
     }
 
+    private boolean steadyRateIsAdmittedOnRealTime() {
+        RateLimit limit = new RateLimit(10, Duration.ofSeconds(1), 1);
+        Duration interval = limit.emissionInterval();
+        String key = key("steady");
+        Timed<RateLimitDecision> previous = timed(key, limit);
+        assertThat(previous.value().allowed()).isTrue();
+        for (int i = 0; i < 20; i++) {
+            RealTime.passAfter(previous, interval.plus(SLACK));
+            previous = timed(key, limit);
+            assertThat(previous.value().allowed()).as("call %d, one interval after the last", i + 1).isTrue();
+        }
+        Timed<RateLimitDecision> early = timed(key, limit);
+        if (early.atMostAfter(previous).compareTo(interval.minus(SLACK)) >= 0) {
+            return false;
+        }
+        assertThat(early.value().allowed()).isFalse();
+        assertThat(early.value().retryAfter()).isBetween(interval.minus(early.atMostAfter(previous)).minus(SLACK),
+                interval.minus(early.atLeastAfter(previous)).plus(SLACK));
+        return true;
+    }
+
     @Test
     void idle_time_refills_no_more_than_the_burst() {
-        assumeTrue(supportsInjectedClock(), "needs an injected clock");
+        if (!supportsInjectedClock()) {
+            RealTime.conclusively("the refill after idle time", this::idleRefillIsCappedOnRealTime);
+            return;
+        }
         RateLimit limit = new RateLimit(1, Duration.ofSeconds(1), 3);
         String key = key("idle");
         limiter.acquire(key, limit);
@@ -161,6 +259,27 @@ public abstract class RateLimiterContract {
             assertThat(admitted).isLessThan(100);
         }
         assertThat(admitted).isEqualTo(3);
+    }
+
+    private boolean idleRefillIsCappedOnRealTime() {
+        RateLimit limit = new RateLimit(5, Duration.ofSeconds(1), 3);
+        Duration interval = limit.emissionInterval();
+        String key = key("idle");
+        Timed<RateLimitDecision> first = timed(key, limit);
+        RealTime.passAfter(first, interval.multipliedBy(10)); // idle for ten intervals
+
+        Timed<Integer> admitted = RealTime.time(() -> {
+            int n = 0;
+            while (limiter.acquire(key, limit).allowed() && n < 100) {
+                n++;
+            }
+            return n;
+        });
+        if (Duration.ofNanos(admitted.end() - admitted.start()).compareTo(interval.minus(SLACK)) >= 0) {
+            return false; // a permit may have been earned while counting
+        }
+        assertThat(admitted.value()).isEqualTo(3);
+        return true;
     }
 
     @Test

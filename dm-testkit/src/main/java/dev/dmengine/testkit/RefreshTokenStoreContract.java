@@ -111,6 +111,122 @@ public abstract class RefreshTokenStoreContract {
         }
     }
 
+    protected static RefreshToken successor(RefreshFamily family, String hash, Instant at) {
+        return new RefreshToken(hash, family.id(), family.playerId(), at, null);
+    }
+
+    @Test
+    void rotate_marks_the_token_used_links_and_adds_its_successor() {
+        RefreshFamily f = store.createFamily(family(Ids.newId(), T0));
+        store.addToken(token(f, "hash-1"));
+        Instant at = T0.plusSeconds(7);
+
+        assertThat(store.rotate("hash-1", successor(f, "hash-2", at), "sealed-2")).isTrue();
+
+        RefreshToken used = store.findToken("hash-1").orElseThrow();
+        assertThat(used.usedAt()).isEqualTo(at);
+        assertThat(used.successorHash()).isEqualTo("hash-2");
+        assertThat(used.sealedSuccessor()).isEqualTo("sealed-2");
+        RefreshToken next = store.findToken("hash-2").orElseThrow();
+        assertThat(next.familyId()).isEqualTo(f.id());
+        assertThat(next.playerId()).isEqualTo(f.playerId());
+        assertThat(next.issuedAt()).isEqualTo(at);
+        assertThat(next.usedAt()).isNull();
+        assertThat(next.successorHash()).isNull();
+        assertThat(next.sealedSuccessor()).isNull();
+        // and the successor rotates in turn
+        assertThat(store.rotate("hash-2", successor(f, "hash-3", at.plusSeconds(1)), null)).isTrue();
+        assertThat(store.findToken("hash-2").orElseThrow().successorHash()).isEqualTo("hash-3");
+        assertThat(store.findToken("hash-2").orElseThrow().sealedSuccessor()).isNull();
+    }
+
+    @Test
+    void rotate_keeps_a_sealed_successor_of_512_characters() {
+        RefreshFamily f = store.createFamily(family(Ids.newId(), T0));
+        store.addToken(token(f, "hash-1"));
+        String sealed = "s".repeat(512);
+
+        assertThat(store.rotate("hash-1", successor(f, "hash-2", T0.plusSeconds(1)), sealed)).isTrue();
+
+        assertThat(store.findToken("hash-1").orElseThrow().sealedSuccessor()).isEqualTo(sealed);
+    }
+
+    @Test
+    void rotate_of_a_used_unknown_or_foreign_token_is_false_and_changes_nothing() {
+        RefreshFamily f = store.createFamily(family(Ids.newId(), T0));
+        RefreshFamily other = store.createFamily(family(Ids.newId(), T0));
+        store.addToken(token(f, "hash-1"));
+        store.addToken(token(other, "foreign"));
+        assertThat(store.rotate("hash-1", successor(f, "hash-2", T0.plusSeconds(1)), "sealed-2")).isTrue();
+
+        assertThat(store.rotate("hash-1", successor(f, "late", T0.plusSeconds(2)), "sealed-late")).isFalse();
+        assertThat(store.rotate("never-issued", successor(f, "orphan", T0.plusSeconds(2)), null)).isFalse();
+        assertThat(store.rotate("foreign", successor(f, "hijack", T0.plusSeconds(2)), null)).isFalse();
+
+        assertThat(store.findToken("late")).isEmpty();
+        assertThat(store.findToken("orphan")).isEmpty();
+        assertThat(store.findToken("hijack")).isEmpty();
+        RefreshToken used = store.findToken("hash-1").orElseThrow();
+        assertThat(used.successorHash()).isEqualTo("hash-2");
+        assertThat(used.sealedSuccessor()).isEqualTo("sealed-2");
+        assertThat(used.usedAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(store.findToken("foreign").orElseThrow().usedAt()).isNull();
+    }
+
+    @Test
+    void rotate_to_an_existing_hash_is_a_conflict_and_leaves_the_token_unused() {
+        RefreshFamily f = store.createFamily(family(Ids.newId(), T0));
+        store.addToken(token(f, "hash-1"));
+        store.addToken(token(f, "taken"));
+
+        assertThatThrownBy(() -> store.rotate("hash-1", successor(f, "taken", T0.plusSeconds(1)), null))
+                .isInstanceOf(ConflictException.class);
+
+        assertThat(store.findToken("hash-1").orElseThrow().usedAt()).isNull();
+        assertThat(store.rotate("hash-1", successor(f, "hash-2", T0.plusSeconds(2)), null)).isTrue();
+    }
+
+    @Test
+    void thirty_concurrent_rotations_of_one_token_have_one_winner_whose_successor_every_loser_then_sees() {
+        RefreshFamily f = store.createFamily(family(Ids.newId(), T0));
+        store.addToken(token(f, "hash-0"));
+        int threads = 30;
+
+        // each thread offers its own successor; afterwards each reads what the token says
+        List<Boolean> won = Concurrently.run(threads, t ->
+                store.rotate("hash-0", successor(f, "next-" + t, T0.plusSeconds(1)), "sealed-" + t));
+        List<RefreshToken> seen = Concurrently.run(threads, t -> store.findToken("hash-0").orElseThrow());
+
+        assertThat(won.stream().filter(w -> w).count()).isEqualTo(1);
+        int winner = won.indexOf(true);
+        assertThat(seen).allSatisfy(r -> {
+            assertThat(r.successorHash()).isEqualTo("next-" + winner);
+            assertThat(r.sealedSuccessor()).isEqualTo("sealed-" + winner);
+        });
+        for (int t = 0; t < threads; t++) {
+            assertThat(store.findToken("next-" + t).isPresent()).as("successor of thread %d stored", t)
+                    .isEqualTo(t == winner);
+        }
+    }
+
+    @Test
+    void a_loser_of_a_rotation_race_finds_the_winners_successor_at_once() {
+        // rotate and then read on the same thread, 30 threads at once: every read after a
+        // lost rotation must already show the winner's successor, stored and unused
+        RefreshFamily f = store.createFamily(family(Ids.newId(), T0));
+        store.addToken(token(f, "hash-0"));
+
+        List<String> successors = Concurrently.run(30, t -> {
+            store.rotate("hash-0", successor(f, "next-" + t, T0.plusSeconds(1)), "sealed-" + t);
+            RefreshToken used = store.findToken("hash-0").orElseThrow();
+            RefreshToken next = store.findToken(used.successorHash()).orElseThrow();
+            assertThat(next.usedAt()).isNull();
+            return used.successorHash();
+        });
+
+        assertThat(successors).containsOnly(successors.getFirst());
+    }
+
     @Test
     void revoke_family_is_true_once_and_deactivates_it() {
         RefreshFamily f = store.createFamily(family(Ids.newId(), T0));

@@ -2,8 +2,10 @@ package dev.dmengine.server;
 
 import dev.dmengine.core.auth.AuthResult;
 import dev.dmengine.core.auth.AuthService;
+import dev.dmengine.core.auth.LoginAttempt;
 import dev.dmengine.core.auth.Registration;
 import dev.dmengine.spi.UnauthenticatedException;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -17,8 +19,16 @@ import java.util.Optional;
  * {@code /auth/…}: JSON {@code {access, refresh}} for API clients and the same tokens as
  * HttpOnly cookies for browsers. Register answers the same whether or not the email was free
  * (the auth service's enumeration resistance); log in next.
+ *
+ * <p>A login also hands out a device token (see {@link AuthService}): as an HttpOnly cookie
+ * per account for the browser, and as {@code deviceToken} in the JSON for API clients, which
+ * send it back in the {@value #DEVICE_HEADER} header of their next login. The header wins
+ * over the cookie.
  */
 final class AuthApi {
+
+    static final String DEVICE_HEADER = "DM-Device-Token";
+    private static final HeaderName DEVICE = HeaderNames.create(DEVICE_HEADER);
 
     private final AuthService auth;
     private final Authn authn;
@@ -49,7 +59,12 @@ final class AuthApi {
 
     private void login(ServerRequest req, ServerResponse res) {
         Bodies.Login body = Http.body(req, Bodies.Login.class, maxPayload);
-        AuthResult result = auth.login(body.email(), body.password(), RequestInfo.clientIp(req));
+        String device = req.headers().first(DEVICE).orElseGet(() -> auth.deviceCookieTag(body.email())
+                .flatMap(tag -> authn.cookies().deviceToken(req.headers().first(HeaderNames.COOKIE).orElse(null), tag))
+                .orElse(null));
+        AuthResult result = auth.login(new LoginAttempt(body.email(), body.password(), RequestInfo.clientIp(req), device));
+        result.deviceToken().ifPresent(d -> res.headers().add(HeaderNames.SET_COOKIE,
+                authn.cookies().deviceCookie(d, clock.instant())));
         tokens(res, result);
     }
 

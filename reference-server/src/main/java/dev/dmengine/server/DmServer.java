@@ -7,6 +7,7 @@ import dev.dmengine.core.auth.CsrfGuard;
 import dev.dmengine.spi.DmException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.RoutingRequest;
@@ -20,8 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -44,6 +47,12 @@ public final class DmServer {
     private final ClientIps clientIps;
     private final Authn authn;
     private final WebServer server;
+    private final ConnectionGuard.Plan plan;
+    private final ConnectionGuard guard;
+    private final StreamLimits streams;
+    private final EventPumps pumps;
+    private volatile Runnable onListenerStopped = () -> { };
+    private volatile ListenerWatchdog watchdog;
     private volatile boolean stopped;
 
     public DmServer(ServerSettings settings) {
@@ -61,13 +70,19 @@ public final class DmServer {
         }
         AuthCookies cookies = settings.insecureCookies() ? AuthCookies.insecureLocalhost() : AuthCookies.secure();
         this.authn = new Authn(wiring.auth, cookies, new CsrfGuard(origins));
-        this.game = new GameApi(wiring.engine, authn, runner, wiring.events, metrics, settings);
+        this.plan = ConnectionGuard.plan(settings.limits(),
+                settings.postgres().map(ServerSettings.Postgres::maxPoolSize).orElse(0), OpenFiles.now());
+        this.streams = new StreamLimits(plan.maxStreams(), settings.limits().maxStreamsPerPlayer(),
+                settings.limits().maxStreamsPerSession(), retryAfter(settings.heartbeat()), metrics);
+        this.pumps = new EventPumps(wiring.events, settings.heartbeat());
+        this.game = new GameApi(wiring.engine, authn, runner, wiring.events, metrics, settings, streams, pumps);
 
         new AuthApi(wiring.auth, authn, Clock.systemUTC(), settings.maxPayloadBytes()).routes(routes);
         game.routes(routes);
         ServiceApi.create(wiring.engine, settings.serviceToken(), settings.maxPayloadBytes())
                 .ifPresent(api -> api.routes(routes));
-        new OpsApi(wiring.checks, metrics, runner::draining, wiring.profile).routes(routes);
+        new OpsApi(wiring.checks, metrics, runner::draining, wiring.profile, settings.serviceToken().map(ServiceToken::new))
+                .routes(routes);
 
         HttpRouting.Builder http = HttpRouting.builder();
         http.addFilter(this::filter);
@@ -78,18 +93,43 @@ public final class DmServer {
                 .error(Exception.class, Problems::handle);
 
         WsRouting.Builder ws = WsRouting.builder().endpoint(SessionSocket.PATH,
-                () -> new SessionSocket(wiring.engine, authn, wiring.events, metrics, settings.heartbeat(), game::closing));
+                () -> new SessionSocket(wiring.engine, authn, wiring.events, metrics, pumps));
 
+        this.guard = new ConnectionGuard(plan, settings.limits(), metrics);
         this.server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownHook(false)
                 .maxPayloadSize(Math.max(settings.maxPayloadBytes() * 4L, 1024 * 1024))
+                // HTTP/1.1 and the WebSocket upgrade through the guard only, not Helidon's own selectors
+                .protocolsDiscoverServices(false)
+                .addProtocol(ConnectionGuard.WEBSOCKET)
+                .addConnectionSelector(guard)
+                .maxTcpConnections(plan.acceptLimit())
+                // the guard times connections out itself; Helidon's idle timer would count a silent WebSocket as idle
+                .idleConnectionTimeout(Duration.ofDays(365))
+                .idleConnectionPeriod(Duration.ofDays(1))
                 .directHandlers(Problems.directHandlers())
                 .routing(http)
                 .addRouting(ws)
                 .addFeature(webGui())
                 .build();
+    }
+
+    /** Whole seconds a refused stream should wait: a stream whose client left is let go within a heartbeat. */
+    private static Duration retryAfter(Duration heartbeat) {
+        return Duration.ofSeconds(Math.max(1, (heartbeat.toMillis() + 999) / 1000));
+    }
+
+    /**
+     * What to do if the listener stops while the server has not been asked to (Helidon gives up
+     * on a listener whose {@code accept()} fails, e.g. with "Too many open files", and the port
+     * is unbound for good). The default only logs; {@link Main} ends the process with status 3
+     * so that a supervisor restarts it. An application embedding the server decides for itself.
+     */
+    public DmServer onListenerStopped(Runnable callback) {
+        this.onListenerStopped = callback;
+        return this;
     }
 
     /**
@@ -121,6 +161,11 @@ public final class DmServer {
                 : e.getMessage()));
     }
 
+    /**
+     * Every request: its id and client address, the security headers, a 503 for a connection
+     * over the limit, the WebSocket upgrade's checks, and one access-log line and count, with
+     * 499 (or 408) for a request whose client went away (or was cut off) before it was answered.
+     */
     private void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
         String id = req.headers().first(HeaderNames.create(RequestInfo.HEADER)).filter(RequestInfo::acceptable)
@@ -130,34 +175,107 @@ public final class DmServer {
                 req.headers().first(HeaderNames.create("CF-Connecting-IP")));
         req.context().register(new RequestInfo(id, ip, start));
         res.header(RequestInfo.HEADER, id);
-        res.header("X-Content-Type-Options", "nosniff");
-        res.header("Referrer-Policy", "no-referrer");
+        SecurityHeaders.apply(res::header);
+        Optional<ConnectionGuard.Guarded> connection = ConnectionGuard.current();
         try {
-            if (SessionSocket.isUpgrade(req.headers()) && new Routes.Route("GET", SessionSocket.PATH)
-                    .matches(req.path().path())) {
-                try {
-                    SessionSocket.checkHandshake(req.headers());
-                    GameApi.lastEventId(req); // a resume point the SSE stream refuses is refused here too
-                    SessionSocket.authorize(wiring.engine, authn, req.path().path(), req.headers());
-                } catch (RuntimeException e) {
-                    Problems.handle(req, res, e);
-                    return;
-                }
+            if (connection.isPresent() && connection.get().overflow) {
+                refuseOverflow(req, res);
+            } else if (isSessionSocketUpgrade(req)) {
+                upgrade(chain, req, res);
+            } else {
+                chain.proceed();
             }
-            chain.proceed();
+        } catch (ServerConnectionException e) { // the socket failed under a write: the client has gone
+            if (RequestInfo.abortedStatus(req) < 0) {
+                RequestInfo.markAborted(req, 499);
+            }
+            throw e;
         } finally {
-            int status = res.status().code();
+            connection.ifPresent(c -> c.requestEnded(req.content().hasEntity() && !req.content().consumed()));
+            int aborted = RequestInfo.abortedStatus(req);
+            int status = aborted > 0 ? aborted : res.status().code();
             metrics.request(status);
             ACCESS.info("{} {} {} {} {}ms ip={} id={}", req.prologue().method().text(), req.path().path(),
                     status, res.bytesWritten(), (System.nanoTime() - start) / 1_000_000, ip, id);
         }
     }
 
+    private static boolean isSessionSocketUpgrade(ServerRequest req) {
+        return SessionSocket.isUpgrade(req.headers()) && new Routes.Route("GET", SessionSocket.PATH)
+                .matches(req.path().path());
+    }
+
+    /** Lets a checked upgrade through with its stream place, which goes back unless the socket claimed it. */
+    private void upgrade(FilterChain chain, ServerRequest req, ServerResponse res) {
+        StreamLimits.Permit permit;
+        try {
+            permit = admitUpgrade(req);
+        } catch (RuntimeException e) {
+            Problems.handle(req, res, e);
+            return;
+        }
+        SessionSocket.PENDING.set(permit);
+        try {
+            chain.proceed();
+        } finally {
+            SessionSocket.PENDING.remove();
+            if (!permit.claimed()) {
+                permit.close();
+            }
+        }
+    }
+
+    /**
+     * A WebSocket upgrade is checked like a request before Helidon answers it (401, 403, 404,
+     * 400 for a bad {@code lastEventId}, 429/503 beyond the stream caps: problem+json, not
+     * Helidon's bare 400) and takes its stream place here; the socket claims it once upgraded,
+     * and the connection gives it back when it ends if nothing has before.
+     */
+    private StreamLimits.Permit admitUpgrade(ServerRequest req) {
+        SessionSocket.checkHandshake(req.headers());
+        SessionSocket.Target target = SessionSocket.authorize(wiring.engine, authn, req.path().path(), req.headers());
+        SessionSocket.lastEventId(req.query());
+        StreamLimits.Permit permit = streams.acquire(target.player(), target.session());
+        ConnectionGuard.current().ifPresent(c -> c.own(permit));
+        return permit;
+    }
+
+    /** A connection over the limit with no idle one to make way: 503, and the connection closes. */
+    private static void refuseOverflow(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONNECTION, "close");
+        Problems.handle(req, res, new HttpProblem(503, "unavailable", "Service unavailable",
+                "the server is serving as many connections as it can; try again shortly",
+                java.util.Map.of("Retry-After", "2"), List.of()));
+    }
+
     public DmServer start() {
         runner.start();
         server.start();
         LOG.info("DM Engine server ({} profile) listening on http://{}:{}", wiring.profile, settings.host(), port());
+        logPlan();
+        watchdog = new ListenerWatchdog(settings.host(), port(), Duration.ofSeconds(2), this::listenerStopped);
         return this;
+    }
+
+    private void logPlan() {
+        String files = plan.files().map(f -> "open-file limit " + f.limit() + " (" + f.open() + " open at start-up)")
+                .orElse("open-file limit unknown");
+        LOG.info("{}: serving at most {} connections at once (dm.server.max-connections {}; {} more are answered 503), "
+                        + "at most {} event streams ({} per player, {} per session); timeouts: idle {}, headers {}, body {}",
+                files, plan.maxConnections(), settings.limits().maxConnections().isPresent() ? "as configured" : "auto",
+                plan.overflow(), plan.maxStreams(), settings.limits().maxStreamsPerPlayer(),
+                settings.limits().maxStreamsPerSession(), settings.limits().idleTimeout(),
+                settings.limits().headerTimeout(), settings.limits().bodyTimeout());
+        plan.warnings().forEach(LOG::warn);
+    }
+
+    private void listenerStopped() {
+        if (stopped) {
+            return;
+        }
+        LOG.error("the HTTP listener on port {} has stopped (see the log above: Helidon gives up on a listener whose "
+                + "accept() fails) and this server can no longer be reached", port());
+        onListenerStopped.run();
     }
 
     /** The bound port (useful when configured as 0). */
@@ -187,6 +305,9 @@ public final class DmServer {
             return;
         }
         stopped = true;
+        if (watchdog != null) {
+            watchdog.close();
+        }
         LOG.info("stopping: draining turns (grace {})", settings.shutdownGrace());
         runner.drain(settings.shutdownGrace());
         game.close();
@@ -196,6 +317,7 @@ public final class DmServer {
             Thread.currentThread().interrupt();
         }
         server.stop();
+        guard.close();
         for (AutoCloseable c : wiring.closeables) {
             try {
                 c.close();

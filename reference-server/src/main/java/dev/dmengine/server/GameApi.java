@@ -19,7 +19,6 @@ import dev.dmengine.spi.game.Message;
 import dev.dmengine.spi.generation.CancellationSignal;
 import dev.dmengine.spi.infra.Event;
 import dev.dmengine.spi.infra.JobInfo;
-import dev.dmengine.spi.infra.Subscription;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -38,17 +37,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@code /api/…}: characters, sessions, transcripts, turns and the session event stream. */
 final class GameApi {
 
     static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
-    private static final int STREAM_BUFFER = 4096;
     private static final Duration JOB_KEY_TTL = Duration.ofHours(24);
     private static final String PENDING = "pending";
 
@@ -58,9 +52,13 @@ final class GameApi {
     private final EventTap events;
     private final Metrics metrics;
     private final ServerSettings settings;
-    private volatile boolean closing;
+    private final StreamLimits streams;
+    private final EventPumps pumps;
 
-    GameApi(DmEngine engine, Authn authn, TurnRunner runner, EventTap events, Metrics metrics, ServerSettings settings) {
+    GameApi(DmEngine engine, Authn authn, TurnRunner runner, EventTap events, Metrics metrics, ServerSettings settings,
+            StreamLimits streams, EventPumps pumps) {
+        this.streams = streams;
+        this.pumps = pumps;
         this.engine = engine;
         this.authn = authn;
         this.runner = runner;
@@ -90,11 +88,7 @@ final class GameApi {
 
     /** Ends open event streams and WebSockets (shutdown). */
     void close() {
-        closing = true;
-    }
-
-    boolean closing() {
-        return closing;
+        pumps.close();
     }
 
     private Authn.Caller caller(ServerRequest req) {
@@ -385,7 +379,7 @@ final class GameApi {
                 Map.of("Upgrade", "websocket"), java.util.List.of());
     }
 
-    @SuppressWarnings("try") // the subscription is held open by the try, not used in it
+    @SuppressWarnings("try") // the place is held by the try, not used in it
     private void events(ServerRequest req, ServerResponse res) {
         UUID owner = caller(req).player().id();
         UUID sessionId = id(req);
@@ -395,28 +389,22 @@ final class GameApi {
         }
         String topic = TurnEngine.topic(sessionId);
         long after = lastEventId(req).orElseGet(() -> events.lastId(topic));
-        BlockingQueue<Event> queue = new ArrayBlockingQueue<>(STREAM_BUFFER);
-        AtomicBoolean overflow = new AtomicBoolean();
-        long heartbeatNanos = settings.heartbeat().toNanos();
-        try (SseStream sse = new SseStream(res, metrics);
-             Subscription ignored = events.subscribe(topic, after, e -> {
-                 if (!queue.offer(e)) {
-                     overflow.set(true);
-                 }
-             })) {
-            sse.heartbeat(); // opens the stream at once: the subscription is live from here
-            long lastBeat = System.nanoTime();
-            while (!closing && !sse.broken() && !overflow.get()) {
-                Event e = queue.poll(Math.min(250, TimeUnit.NANOSECONDS.toMillis(heartbeatNanos) + 1),
-                        TimeUnit.MILLISECONDS);
-                if (e != null) {
+        try (StreamLimits.Permit place = streams.acquire(owner, sessionId);
+             SseStream sse = new SseStream(res, metrics);
+             EventPumps.Pump pump = pumps.open(topic, after)) {
+            pump.run(new EventPumps.Sink() {
+                @Override
+                public boolean event(Event e) {
                     sse.emit(Long.toString(e.id()), e.name(), e.data());
-                } else if (System.nanoTime() - lastBeat >= heartbeatNanos) {
-                    sse.heartbeat();
-                    lastBeat = System.nanoTime();
+                    return !sse.broken();
                 }
-            }
-            // a client too slow for the stream is cut off; it resumes with Last-Event-ID
+
+                @Override
+                public boolean heartbeat() {
+                    sse.heartbeat();
+                    return !sse.broken();
+                }
+            });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -435,17 +423,27 @@ final class GameApi {
         if (raw.isEmpty()) {
             raw = req.query().first("lastEventId").asOptional();
         }
-        if (raw.isEmpty() || raw.get().isBlank()) {
+        return parseLastEventId(raw.orElse(null));
+    }
+
+    /**
+     * The one reading of a resume point, for the SSE stream ({@code Last-Event-ID} or
+     * {@code ?lastEventId=}) and the WebSocket ({@code ?lastEventId=}) alike: absent or blank is
+     * "from now on", anything but a whole number from 0 up is refused (400).
+     */
+    static Optional<Long> parseLastEventId(String raw) {
+        if (raw == null || raw.isBlank()) {
             return Optional.empty();
         }
         try {
-            long v = Long.parseLong(raw.get().strip());
+            long v = Long.parseLong(raw.strip());
             if (v < 0) {
                 throw new NumberFormatException();
             }
             return Optional.of(v);
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("Last-Event-ID", "must be an event id from this stream");
+            throw new InvalidInputException("Last-Event-ID", "must be an event id from this stream (a whole number, "
+                    + "0 or more)");
         }
     }
 }

@@ -16,8 +16,11 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.dmengine.spi.InvalidInputException;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
@@ -30,6 +33,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** JSON in and out: strict reading (unknown fields, wrong types, trailing data are refused). */
 final class Http {
@@ -51,6 +56,7 @@ final class Http {
             .build();
 
     static final String JSON = "application/json";
+    private static final Logger LOG = LoggerFactory.getLogger(Http.class);
 
     private Http() {
     }
@@ -145,16 +151,45 @@ final class Http {
         if (!req.content().hasEntity()) {
             return new byte[0];
         }
-        try (InputStream in = req.content().inputStream()) {
-            byte[] bytes = in.readNBytes(maxBytes + 1);
-            if (bytes.length > maxBytes) {
-                throw HttpProblem.tooLarge(maxBytes);
-            }
-            return bytes;
-        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-            // Helidon's decoding of a malformed body (a chunk size that is not hex…) fails unchecked
+        byte[] bytes = readBody(req, maxBytes + 1);
+        if (bytes.length > maxBytes) {
+            throw HttpProblem.tooLarge(maxBytes);
+        }
+        return bytes;
+    }
+
+    /**
+     * At most {@code limit} bytes of the body, read under {@code dm.server.body-timeout} (see
+     * {@link ConnectionGuard#readingBody()}). A body that stops short because the client went
+     * away, or was cut off for being too slow, is the client's failure: the connection ends
+     * quietly (no answer can reach it), the access log says 499 or 408, and nothing else is logged
+     * above debug.
+     */
+    @SuppressWarnings("try") // the phase is held by the try, not used in it
+    private static byte[] readBody(ServerRequest req, int limit) {
+        try (ConnectionGuard.Phasing reading = ConnectionGuard.readingBody();
+             InputStream in = req.content().inputStream()) {
+            return in.readNBytes(limit);
+        } catch (RequestException e) {
+            throw e; // Helidon's own verdict on the framing (e.g. a chunk over its limit): it answers it
+        } catch (IOException | UncheckedIOException | CloseConnectionException
+                 | DataReader.InsufficientDataAvailableException e) {
+            throw clientGone(req, e);
+        } catch (RuntimeException e) {
             throw HttpProblem.malformed("the request body could not be read");
         }
+    }
+
+    private static CloseConnectionException clientGone(ServerRequest req, Exception cause) {
+        boolean cutOff = ConnectionGuard.current().map(g -> g.timedOut).orElse(false);
+        if (cutOff) {
+            Thread.interrupted(); // the guard interrupted this thread to close the connection; that is done
+        }
+        RequestInfo.markAborted(req, cutOff ? 408 : 499);
+        LOG.debug("request {}: {} mid-body ({})", RequestInfo.id(req), cutOff ? "body timeout" : "client went away",
+                cause.toString());
+        return new CloseConnectionException(cutOff ? "the request body took longer than dm.server.body-timeout"
+                : "the client went away mid-body", cause);
     }
 
     static void json(ServerResponse res, Status status, Object body) {

@@ -4,6 +4,7 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,10 +45,29 @@ public final class Main {
             System.exit(2);
             return;
         }
+        server.onListenerStopped(() -> exit(3, settings.shutdownGrace()));
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "dm-shutdown"));
         String host = settings.host().equals("0.0.0.0") ? "localhost" : settings.host();
         System.out.println("DM Engine is up on http://" + host + ":" + server.port()
                 + "  (API description: /openapi, health: /health; Ctrl+C stops it)");
+    }
+
+    /**
+     * Ends a process that can no longer serve, so that its supervisor (systemd, Kubernetes, a
+     * container runtime) starts a fresh one. The shutdown hook drains turns as on Ctrl+C; should
+     * it hang, the process is halted once the grace period and some slack have passed.
+     */
+    private static void exit(int status, Duration grace) {
+        LOG.error("exiting with status {} so that a supervisor restarts the server", status);
+        Thread.ofPlatform().daemon().name("dm-exit-deadline").start(() -> {
+            try {
+                Thread.sleep(grace.plusSeconds(15));
+            } catch (InterruptedException e) {
+                // halt now
+            }
+            Runtime.getRuntime().halt(status);
+        });
+        System.exit(status);
     }
 }

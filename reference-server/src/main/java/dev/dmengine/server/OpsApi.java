@@ -1,5 +1,7 @@
 package dev.dmengine.server;
 
+import dev.dmengine.spi.PermissionDeniedException;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -8,11 +10,13 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /** {@code /health} (liveness and readiness), {@code /metrics} (Prometheus text), {@code /openapi}. */
@@ -22,9 +26,16 @@ final class OpsApi {
     private final Metrics metrics;
     private final BooleanSupplier draining;
     private final String profile;
+    private final Optional<ServiceToken> serviceToken;
     private final byte[] openapi;
 
-    OpsApi(List<Wiring.Check> checks, Metrics metrics, BooleanSupplier draining, String profile) {
+    /**
+     * @param serviceToken guards {@code /metrics} when present; without it only a direct client
+     *                     on this host may read them
+     */
+    OpsApi(List<Wiring.Check> checks, Metrics metrics, BooleanSupplier draining, String profile,
+           Optional<ServiceToken> serviceToken) {
+        this.serviceToken = serviceToken;
         this.checks = List.copyOf(checks);
         this.metrics = metrics;
         this.draining = draining;
@@ -91,9 +102,34 @@ final class OpsApi {
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
+        authorizeMetrics(req);
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
         res.send(metrics.prometheus().getBytes(StandardCharsets.UTF_8));
     }
+
+    /**
+     * Metrics tell an attacker what the server is doing (load, errors, streams, connections). With
+     * {@code dm.service.token} set they need it; without, they answer only a client connected
+     * from this host directly. A request relayed by a proxy is refused even when the proxy runs
+     * here: it says whom it forwards for, and that is someone elsewhere.
+     */
+    private void authorizeMetrics(ServerRequest req) {
+        if (serviceToken.isPresent()) {
+            serviceToken.get().authorize(req.headers());
+        } else if (!directFromThisHost(req)) {
+            throw new PermissionDeniedException("/metrics answers only a client on this host while dm.service.token is "
+                    + "not set; set it and send it as a bearer token to scrape from elsewhere");
+        }
+    }
+
+    private static boolean directFromThisHost(ServerRequest req) {
+        boolean loopback = req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null
+                && a.getAddress().isLoopbackAddress();
+        return loopback && PROXY_HEADERS.stream().noneMatch(req.headers()::contains);
+    }
+
+    private static final List<HeaderName> PROXY_HEADERS = List.of(HeaderNames.X_FORWARDED_FOR,
+            HeaderNames.create("Forwarded"), HeaderNames.create("X-Real-IP"), HeaderNames.create("CF-Connecting-IP"));
 
     private void openapi(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.CONTENT_TYPE, "application/yaml");

@@ -11,6 +11,7 @@ import dev.dmengine.spi.PermissionDeniedException;
 import dev.dmengine.spi.RateLimitedException;
 import dev.dmengine.spi.UnauthenticatedException;
 import dev.dmengine.spi.UnavailableException;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -41,15 +42,31 @@ final class Problems {
             LOG.debug("error after the response was sent ({}): {}", RequestInfo.id(req), error.toString());
             return;
         }
+        if (error instanceof DataReader.InsufficientDataAvailableException) { // the client's end closed early
+            RequestInfo.markAborted(req, 499);
+            LOG.debug("request {}: the client went away ({})", RequestInfo.id(req), error.toString());
+            send(req, res, new Problem(400, "malformed-request", "Malformed request",
+                    "the request ended before its body did", Map.of(), List.of()));
+            return;
+        }
         Problem p = describe(error);
         if (p.status == 500) {
             LOG.error("request {} {} {} failed", RequestInfo.id(req), req.prologue().method().text(),
                     req.path().path(), error);
-        } else if (p.status >= 500) {
-            LOG.warn("request {} {} {}: {}", RequestInfo.id(req), req.prologue().method().text(), req.path().path(),
-                    error.getMessage());
+        } else if (p.status >= 500 && !(error instanceof HttpProblem)) { // our own 503s are answers, counted in /metrics
+            // the detail says it in the client's words; the cause is the operator's
+            LOG.warn("request {} {} {}: {}{}", RequestInfo.id(req), req.prologue().method().text(), req.path().path(),
+                    error.getMessage(), rootCause(error));
         }
         send(req, res, p);
+    }
+
+    private static String rootCause(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == error ? "" : " (cause: " + root + ")";
     }
 
     record Problem(int status, String type, String title, String detail, Map<String, String> headers,
@@ -73,12 +90,17 @@ final class Problems {
                     Map.of("Retry-After", Long.toString(Math.max(1, (e.retryAfter().toMillis() + 999) / 1000))),
                     List.of());
             case UnavailableException e -> new Problem(503, "unavailable", "Service unavailable", e.getMessage(),
-                    Map.of("Retry-After", "5"), List.of());
+                    Map.of("Retry-After", e.retryAfter().map(Problems::seconds).orElse("5")), List.of());
             case DmException e -> new Problem(500, "internal-error", "Internal error",
                     "the server could not complete the request", Map.of(), List.of());
             default -> new Problem(500, "internal-error", "Internal error",
                     "the server could not complete the request", Map.of(), List.of());
         };
+    }
+
+    /** A {@code Retry-After} value: whole seconds, rounded up, at least 1. */
+    static String seconds(java.time.Duration d) {
+        return Long.toString(Math.max(1, (d.toMillis() + 999) / 1000));
     }
 
     /**
@@ -104,9 +126,11 @@ final class Problems {
                 body.put("detail", code >= 500 ? "the server could not complete the request"
                         : "the request could not be read as HTTP");
                 body.put("requestId", java.util.UUID.randomUUID().toString());
-                return io.helidon.http.DirectHandler.TransportResponse.builder()
+                var response = io.helidon.http.DirectHandler.TransportResponse.builder()
                         .status(status)
-                        .headers(headers)
+                        .headers(headers);
+                SecurityHeaders.apply((name, value) -> response.header(HeaderNames.create(name), value));
+                return response
                         .header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE)
                         .header(HeaderNames.create(RequestInfo.HEADER), body.get("requestId").asText())
                         .keepAlive(event.keepAlive())
@@ -131,6 +155,10 @@ final class Problems {
         }
         res.status(p.status);
         p.headers.forEach(res::header);
+        if (req.content().hasEntity() && !req.content().consumed()) {
+            // refused before its body was read: closing beats reading a body nobody wants (or waiting for it)
+            res.header(HeaderNames.CONNECTION, "close");
+        }
         res.header(HeaderNames.CONTENT_TYPE, MEDIA_TYPE);
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
         res.send(body.toString().getBytes(StandardCharsets.UTF_8));

@@ -11,6 +11,19 @@ record RequestInfo(String requestId, String clientIp, long startNanos) {
         return req.context().get(RequestInfo.class).map(RequestInfo::requestId).orElse("-");
     }
 
+    /** The request ended because its client went away (499) or was too slow and was cut off (408). */
+    record Aborted(int status) {
+    }
+
+    static void markAborted(ServerRequest req, int status) {
+        req.context().register(new Aborted(status));
+    }
+
+    /** The status to log for a request that was {@linkplain #markAborted aborted}; -1 if it was not. */
+    static int abortedStatus(ServerRequest req) {
+        return req.context().get(Aborted.class).map(Aborted::status).orElse(-1);
+    }
+
     static String clientIp(ServerRequest req) {
         return req.context().get(RequestInfo.class).map(RequestInfo::clientIp).orElse("unknown");
     }

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -24,14 +25,52 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                              List<Cidr> trustedProxies, Set<String> allowedOrigins, Duration narratorPacing,
                              Optional<String> serviceToken, Optional<String> signingKeyPem, Optional<String> publicKeyPem, String issuer,
                              boolean insecureCookies, Optional<Postgres> postgres, int jobWorkers, Model model,
-                             EmbedderChoice embedder) {
+                             EmbedderChoice embedder, AuthSettings auth, Limits limits) {
+
+    /**
+     * What one client, and all of them together, may hold of the server: connections, the time
+     * each phase of a request may take, and event streams (SSE {@code /events} and WebSockets).
+     * An empty {@code maxConnections} or {@code maxStreams} is chosen at start-up from the
+     * open-file limit in force (see {@link ConnectionGuard}).
+     *
+     * @param maxConnections       connections served at once ({@code dm.server.max-connections})
+     * @param idleTimeout          a connection waiting for (or halfway through) a request line is closed after this
+     * @param headerTimeout        the headers after the request line must all arrive within this
+     * @param bodyTimeout          a request body must arrive within this once the server reads it
+     * @param maxStreams           event streams open at once on this server
+     * @param maxStreamsPerPlayer  event streams one player may hold open, over all their sessions
+     * @param maxStreamsPerSession event streams open at once on one session
+     */
+    public record Limits(OptionalInt maxConnections, Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout,
+                         OptionalInt maxStreams, int maxStreamsPerPlayer, int maxStreamsPerSession) {
+    }
+
+    /**
+     * The tuning of accounts ({@code dm.auth.*} besides keys and cookies): see the README's
+     * configuration table and {@link dev.dmengine.core.auth.AuthConfig}.
+     *
+     * @param clockSkew         {@code dm.auth.clock-skew}: other hosts' clocks, for an access
+     *                          token's {@code exp}, {@code iat} and {@code nbf}; 0 to 5 minutes
+     * @param refreshLeeway     {@code dm.auth.refresh-leeway}: concurrent refreshes with one token
+     *                          within this get the same successor; 0 (off) to 60 s
+     * @param deviceTokenDays   {@code dm.auth.device-token-days}: how long a device cookie marks
+     *                          its browser as known to the account; 1 to 400
+     * @param hashingThreads    {@code dm.auth.hashing.threads}: password hashes at once
+     * @param hashingQueue      {@code dm.auth.hashing.queue}: hashes waiting; beyond it, 503
+     */
+    public record AuthSettings(Duration clockSkew, Duration refreshLeeway, int deviceTokenDays, int hashingThreads,
+                               int hashingQueue) {
+    }
 
     /**
      * The language model: {@code offline} (the narrator), {@code openai} (any OpenAI-compatible
      * server: base-url and name required, api-key optional) or {@code replicate} (name required,
-     * api-key or REPLICATE_API_TOKEN).
+     * api-key or REPLICATE_API_TOKEN). The timeouts and the circuit breaker's cool-down are the
+     * adapter's own defaults unless set.
      */
-    public record Model(String provider, Optional<String> baseUrl, Optional<String> name, Optional<String> apiKey) {
+    public record Model(String provider, Optional<String> baseUrl, Optional<String> name, Optional<String> apiKey,
+                        Optional<Duration> firstTokenTimeout, Optional<Duration> totalTimeout,
+                        Optional<Duration> circuitBreakerCoolDown) {
         @Override
         public String toString() {
             return "Model[" + provider + ", " + name.orElse("-") + "]";
@@ -143,7 +182,67 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
         int workers = integer(dm, "jobs.workers", 16, 1, 1024);
         return new ServerSettings(host, port, maxPayload, heartbeat, grace, List.copyOf(proxies), Set.copyOf(origins),
                 pacing, serviceToken, signingKey, publicKey, issuer, insecureCookies, postgres, workers, model(dm),
-                embedder(dm));
+                embedder(dm), authSettings(dm), limits(dm));
+    }
+
+    private static AuthSettings authSettings(Config dm) {
+        Duration skew = duration(dm, "auth.clock-skew", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(5));
+        Duration leeway = duration(dm, "auth.refresh-leeway", Duration.ofSeconds(15), Duration.ZERO,
+                Duration.ofSeconds(60));
+        int deviceDays = integer(dm, "auth.device-token-days", 90, 1, 400);
+        int threads = integer(dm, "auth.hashing.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                1, 256);
+        int queue = integer(dm, "auth.hashing.queue", 8 * threads, 0, 10_000);
+        return new AuthSettings(skew, leeway, deviceDays, threads, queue);
+    }
+
+    static Limits limits(Config dm) {
+        OptionalInt maxConnections = autoOrInteger(dm, "server.max-connections", 16, 1_000_000);
+        Duration idle = positive(dm, "server.idle-timeout", Duration.ofSeconds(75));
+        Duration header = positive(dm, "server.header-timeout", Duration.ofSeconds(20));
+        Duration body = positive(dm, "server.body-timeout", Duration.ofSeconds(30));
+        OptionalInt maxStreams = autoOrInteger(dm, "server.max-streams", 1, 1_000_000);
+        int perPlayer = integer(dm, "server.max-streams-per-player", 8, 1, 100_000);
+        int perSession = integer(dm, "server.max-streams-per-session", 4, 1, 100_000);
+        if (perSession > perPlayer) {
+            throw new IllegalArgumentException("dm.server.max-streams-per-session (" + perSession + ") must not exceed "
+                    + "dm.server.max-streams-per-player (" + perPlayer + ")");
+        }
+        if (maxStreams.isPresent() && maxConnections.isPresent() && maxStreams.getAsInt() >= maxConnections.getAsInt()) {
+            throw new IllegalArgumentException("dm.server.max-streams (" + maxStreams.getAsInt() + ") must be below "
+                    + "dm.server.max-connections (" + maxConnections.getAsInt() + "): every stream holds a connection, "
+                    + "and plain requests (logins, turns, /health) need some too");
+        }
+        return new Limits(maxConnections, idle, header, body, maxStreams, perPlayer, perSession);
+    }
+
+    /** A whole number in {@code [min, max]}, or {@code auto} (also when unset): empty. */
+    private static OptionalInt autoOrInteger(Config dm, String key, int min, int max) {
+        Optional<String> v = text(dm, key);
+        if (v.isEmpty() || v.get().equalsIgnoreCase("auto")) {
+            return OptionalInt.empty();
+        }
+        if (!v.get().matches("-?\\d{1,10}")) {
+            throw new IllegalArgumentException("dm." + key + " must be auto or a whole number, was " + v.get());
+        }
+        return OptionalInt.of(integer(dm, key, 0, min, max));
+    }
+
+    private static Duration positive(Config dm, String key, Duration def) {
+        Duration d = duration(dm, key, def);
+        if (d.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("dm." + key + " must be at least 100ms, was " + d.toMillis() + "ms");
+        }
+        return d;
+    }
+
+    private static Duration duration(Config dm, String key, Duration def, Duration min, Duration max) {
+        Duration d = duration(dm, key, def);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new IllegalArgumentException("dm." + key + " must be " + min.toSeconds() + "s to " + max.toSeconds()
+                    + "s, was " + text(dm, key).orElse(""));
+        }
+        return d;
     }
 
     private static Model model(Config dm) {
@@ -151,11 +250,19 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
         Optional<String> baseUrl = text(dm, "model.base-url");
         Optional<String> name = text(dm, "model.name");
         Optional<String> apiKey = text(dm, "model.api-key");
+        Optional<Duration> firstToken = positiveDuration(dm, "model.first-token-timeout");
+        Optional<Duration> total = positiveDuration(dm, "model.total-timeout");
+        Optional<Duration> coolDown = positiveDuration(dm, "model.circuit-breaker-cool-down");
         switch (provider) {
             case "offline" -> {
                 if (baseUrl.isPresent() || name.isPresent() || apiKey.isPresent()) {
                     throw new IllegalArgumentException("dm.model.base-url/name/api-key are set but dm.model.provider is "
                             + "missing (env DM_MODEL_PROVIDER): set it to openai or replicate");
+                }
+                if (firstToken.isPresent() || total.isPresent() || coolDown.isPresent()) {
+                    throw new IllegalArgumentException("dm.model.first-token-timeout/total-timeout/"
+                            + "circuit-breaker-cool-down are set but dm.model.provider is offline: they are settings "
+                            + "of the openai and replicate adapters");
                 }
             }
             case "openai" -> {
@@ -166,7 +273,7 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
             default -> throw new IllegalArgumentException("dm.model.provider must be offline, openai or replicate, was "
                     + provider);
         }
-        return new Model(provider, baseUrl, name, apiKey);
+        return new Model(provider, baseUrl, name, apiKey, firstToken, total, coolDown);
     }
 
     private static EmbedderChoice embedder(Config dm) {
@@ -251,6 +358,17 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
             case "false" -> false;
             default -> throw new IllegalArgumentException(key + " must be true or false, was " + v);
         };
+    }
+
+    private static Optional<Duration> positiveDuration(Config dm, String key) {
+        if (text(dm, key).isEmpty()) {
+            return Optional.empty();
+        }
+        Duration d = duration(dm, key, null);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("dm." + key + " must be longer than zero");
+        }
+        return Optional.of(d);
     }
 
     /** ISO-8601 ({@code PT15S}) or a number with {@code ms}, {@code s} or {@code m}. */

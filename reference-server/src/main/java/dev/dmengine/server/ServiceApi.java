@@ -3,8 +3,6 @@ package dev.dmengine.server;
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.InvalidInputException;
-import dev.dmengine.spi.PermissionDeniedException;
-import dev.dmengine.spi.UnauthenticatedException;
 import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.generation.ChatMessage;
 import dev.dmengine.spi.generation.GenerationHandler;
@@ -16,9 +14,6 @@ import dev.dmengine.spi.retrieval.VectorQuery;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,12 +34,12 @@ final class ServiceApi {
     static final int MAX_TEXT = 8_000;
 
     private final DmEngine engine;
-    private final byte[] tokenDigest;
+    private final ServiceToken token;
     private final int maxPayload;
 
     ServiceApi(DmEngine engine, String token, int maxPayload) {
         this.engine = engine;
-        this.tokenDigest = sha256(token);
+        this.token = new ServiceToken(token);
         this.maxPayload = maxPayload;
     }
 
@@ -53,11 +48,7 @@ final class ServiceApi {
     }
 
     private void authorize(ServerRequest req) {
-        String token = Authn.bearer(req.headers())
-                .orElseThrow(() -> new UnauthenticatedException("send the service token as Authorization: Bearer"));
-        if (!MessageDigest.isEqual(sha256(token), tokenDigest)) {
-            throw new PermissionDeniedException("the service token is not valid");
-        }
+        token.authorize(req.headers());
     }
 
     private void embed(ServerRequest req, ServerResponse res) {
@@ -182,13 +173,5 @@ final class ServiceApi {
 
     static Optional<ServiceApi> create(DmEngine engine, Optional<String> token, int maxPayload) {
         return token.map(t -> new ServiceApi(engine, t, maxPayload));
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

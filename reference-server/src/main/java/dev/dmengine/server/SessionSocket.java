@@ -1,12 +1,12 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
+import dev.dmengine.core.json.Json;
 import dev.dmengine.core.turn.TurnEngine;
 import dev.dmengine.spi.DmException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.infra.Event;
-import dev.dmengine.spi.infra.Subscription;
 import io.helidon.common.uri.UriQuery;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.Headers;
@@ -14,13 +14,9 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.helidon.websocket.WsUpgradeException;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -33,27 +29,31 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class SessionSocket implements WsListener {
 
     static final String PATH = "/api/sessions/{id}/ws";
+    /** The stream place the HTTP filter took for the upgrade this thread is making; the socket claims it. */
+    static final ThreadLocal<StreamLimits.Permit> PENDING = new ThreadLocal<>();
+
+    /** Whose session an upgrade asks for. */
+    record Target(UUID player, UUID session) {
+    }
 
     private final DmEngine engine;
     private final Authn authn;
     private final EventTap events;
     private final Metrics metrics;
-    private final Duration heartbeat;
-    private final java.util.function.BooleanSupplier closing;
-    private final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(4096);
-    private final AtomicBoolean open = new AtomicBoolean();
+    private final EventPumps pumps;
+    private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile UUID sessionId;
     private volatile long after;
-    private volatile Subscription subscription;
+    private volatile EventPumps.Pump pump;
+    private volatile StreamLimits.Permit permit;
+    private volatile ConnectionGuard.Phasing streaming;
 
-    SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, Duration heartbeat,
-                  java.util.function.BooleanSupplier closing) {
-        this.closing = closing;
+    SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, EventPumps pumps) {
         this.engine = engine;
         this.authn = authn;
         this.events = events;
         this.metrics = metrics;
-        this.heartbeat = heartbeat;
+        this.pumps = pumps;
     }
 
     /**
@@ -62,7 +62,7 @@ final class SessionSocket implements WsListener {
      * by the CSRF check (an upgrade counts as unsafe). The HTTP filter runs it first, so a refusal
      * is a problem+json answer (404, 401, 403) rather than Helidon's bare 400.
      */
-    static UUID authorize(DmEngine engine, Authn authn, String path, Headers headers) {
+    static Target authorize(DmEngine engine, Authn authn, String path, Headers headers) {
         String[] parts = path.split("/");
         UUID id;
         try {
@@ -72,7 +72,12 @@ final class SessionSocket implements WsListener {
         }
         UUID owner = authn.caller("POST", headers).player().id();
         engine.sessions().get(owner, id);
-        return id;
+        return new Target(owner, id);
+    }
+
+    /** The resume point of an upgrade request ({@code ?lastEventId=}), read as the SSE stream reads it. */
+    static Optional<Long> lastEventId(UriQuery query) {
+        return GameApi.parseLastEventId(query.first("lastEventId").orElse(null));
     }
 
     /**
@@ -103,72 +108,96 @@ final class SessionSocket implements WsListener {
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
         try {
-            UUID id = authorize(engine, authn, prologue.uriPath().path(), headers);
+            UUID id = authorize(engine, authn, prologue.uriPath().path(), headers).session();
+            after = lastEventId(prologue.query()).orElseGet(() -> events.lastId(TurnEngine.topic(id)));
+            StreamLimits.Permit p = PENDING.get();
+            if (p == null || !p.claim()) {
+                throw new WsUpgradeException("no event stream place was taken for this upgrade");
+            }
+            permit = p;
             sessionId = id;
-            UriQuery q = prologue.query();
-            String last = q.first("lastEventId").orElse(null);
-            after = last == null ? events.lastId(TurnEngine.topic(id)) : Long.parseLong(last);
             return Optional.empty();
-        } catch (DmException | NumberFormatException e) {
-            throw new WsUpgradeException(e instanceof InvalidInputException ? "not found" : e.getMessage());
+        } catch (DmException e) {
+            throw new WsUpgradeException(e.getMessage());
         }
     }
 
     @Override
     public void onOpen(WsSession session) {
-        open.set(true);
+        streaming = ConnectionGuard.streaming(); // on the connection's thread: no idle timeout while the pump runs
         metrics.webSockets.incrementAndGet();
-        subscription = events.subscribe(TurnEngine.topic(sessionId), after, e -> {
-            if (!queue.offer(e)) {
-                open.set(false); // too slow: closed below, the client resumes with lastEventId
-            }
-        });
+        pump = pumps.open(TurnEngine.topic(sessionId), after);
         Thread.ofVirtual().name("dm-ws-" + sessionId).start(() -> pump(session));
     }
 
     private void pump(WsSession session) {
-        long beat = heartbeat.toNanos();
-        long last = System.nanoTime();
         try {
-            send(session, "{\"event\":\"heartbeat\",\"data\":{\"at\":\"" + Instant.now() + "\"}}");
-            while (open.get() && !closing.getAsBoolean()) {
-                Event e = queue.poll(250, TimeUnit.MILLISECONDS);
-                if (e != null) {
-                    send(session, "{\"id\":" + e.id() + ",\"event\":" + Http.MAPPER.writeValueAsString(e.name())
+            pump.run(new EventPumps.Sink() {
+                @Override
+                public boolean event(Event e) {
+                    return send(session, "{\"id\":" + e.id() + ",\"event\":" + Json.write(e.name())
                             + ",\"data\":" + e.data() + "}");
-                } else if (System.nanoTime() - last >= beat) {
-                    send(session, "{\"event\":\"heartbeat\",\"data\":{\"at\":\"" + Instant.now() + "\"}}");
-                    last = System.nanoTime();
                 }
-            }
+
+                @Override
+                public boolean heartbeat() {
+                    return send(session, "{\"event\":\"heartbeat\",\"data\":{\"at\":\"" + Instant.now() + "\"}}");
+                }
+            });
             session.close(1001, "stream ended");
-        } catch (Exception e) {
-            open.set(false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // the client is gone
         } finally {
             stop();
         }
     }
 
-    private static void send(WsSession session, String text) {
-        session.send(text, true);
+    /** Sends one text frame; false once the client is gone. */
+    private static boolean send(WsSession session, String text) {
+        try {
+            session.send(text, true);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
     public void onClose(WsSession session, int status, String reason) {
-        open.set(false);
+        stopPump();
     }
 
     @Override
     public void onError(WsSession session, Throwable t) {
-        open.set(false);
+        stopPump();
     }
 
+    private void stopPump() {
+        EventPumps.Pump p = pump;
+        if (p != null) {
+            p.stop();
+        }
+    }
+
+    /** Gives back what the socket held, once: its subscription, its stream place, its exemption from timeouts. */
     private void stop() {
-        Subscription s = subscription;
-        subscription = null;
-        if (s != null) {
-            s.close();
-            metrics.webSockets.decrementAndGet();
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        EventPumps.Pump p0 = pump;
+        if (p0 != null) {
+            p0.close();
+        }
+        metrics.webSockets.decrementAndGet();
+        StreamLimits.Permit p = permit;
+        if (p != null) {
+            p.close();
+        }
+        ConnectionGuard.Phasing st = streaming;
+        if (st != null) {
+            st.close();
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.dmengine.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.turn.TurnListener;
 import dev.dmengine.core.turn.TurnRequest;
@@ -22,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Runs turns and tracks every one in flight, whether streamed on its request or run as a job
@@ -47,9 +47,17 @@ final class TurnRunner {
     private volatile boolean draining;
     private volatile Thread poller;
 
+    private final Duration lease;
+
     TurnRunner(DmEngine engine, int workers) {
+        this(engine, workers, LEASE);
+    }
+
+    /** {@code lease}: how long a claimed job is this server's before another may claim it again. */
+    TurnRunner(DmEngine engine, int workers, Duration lease) {
         this.engine = engine;
         this.workers = workers;
+        this.lease = lease;
     }
 
     int inFlight() {
@@ -106,7 +114,7 @@ final class TurnRunner {
                 }
                 Optional<ClaimedJob> claimed;
                 try {
-                    claimed = draining ? Optional.empty() : queue.claim(QUEUE, workerId, LEASE);
+                    claimed = draining ? Optional.empty() : queue.claim(QUEUE, workerId, lease);
                 } catch (RuntimeException e) {
                     slots.release();
                     LOG.warn("could not claim a turn job: {}", e.toString());
@@ -133,27 +141,67 @@ final class TurnRunner {
     }
 
     private void work(JobQueue queue, ClaimedJob claimed) {
+        long leaseEnds = System.nanoTime() + lease.toNanos();
         TurnJob job;
         try {
             job = Http.MAPPER.readValue(claimed.payload(), TurnJob.class);
         } catch (Exception e) {
-            queue.fail(claimed, "unreadable job payload", false);
+            settle(claimed, leaseEnds, () -> queue.fail(claimed, "unreadable job payload", false));
             return;
+        }
+        if (job.text() != null && job.idempotencyKey() == null) {
+            // a job claimed again (its lease ran out before its outcome was written) replays its turn
+            job = new TurnJob(job.sessionId(), job.playerId(), job.text(), "job:" + claimed.id());
         }
         CancellationSignal signal = new CancellationSignal();
         try {
             TurnResult result = play(job, signal, TurnListener.NONE);
-            JsonNode out = Http.MAPPER.valueToTree(Map.of("turnId", result.turn().id().toString(),
+            String out = Http.MAPPER.valueToTree(Map.of("turnId", result.turn().id().toString(),
                     "seq", result.turn().seq(), "dmMessageId", result.dmMessage().id().toString(),
-                    "replayed", result.replayed()));
-            queue.complete(claimed, out.toString());
+                    "replayed", result.replayed())).toString();
+            settle(claimed, leaseEnds, () -> queue.complete(claimed, out));
         } catch (DmException e) {
             // a turn cut short by shutdown may be played again by another server (same idempotency key)
             boolean retry = signal.isCancelled() && draining;
-            queue.fail(claimed, e.getMessage(), retry);
+            settle(claimed, leaseEnds, () -> queue.fail(claimed, e.getMessage(), retry));
         } catch (RuntimeException e) {
             LOG.error("turn job {} failed", claimed.id(), e);
-            queue.fail(claimed, "the turn failed", false);
+            settle(claimed, leaseEnds, () -> queue.fail(claimed, "the turn failed", false));
+        }
+    }
+
+    /**
+     * Writes a job's outcome, trying again while the job store is unavailable (a database
+     * restarting) until the job's lease runs out: after that another worker may claim the job,
+     * and it replays the turn under the job's idempotency key instead of playing it twice.
+     */
+    private void settle(ClaimedJob claimed, long leaseEndsNanos, Supplier<Boolean> write) {
+        long pause = 100;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (!write.get()) {
+                    LOG.info("turn job {}: its lease was lost, another worker owns it now", claimed.id());
+                }
+                return;
+            } catch (RuntimeException e) {
+                long left = leaseEndsNanos - System.nanoTime();
+                if (draining || left <= 0) {
+                    LOG.warn("turn job {}: could not record its outcome ({}); it is claimed again when its lease "
+                            + "runs out", claimed.id(), e.getMessage());
+                    return;
+                }
+                if (attempt == 1) {
+                    LOG.warn("turn job {}: could not record its outcome ({}); trying again", claimed.id(),
+                            e.getMessage());
+                }
+                try {
+                    Thread.sleep(Math.min(pause, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                pause = Math.min(pause * 2, 1_000); // the worker's slot is held meanwhile: be back soon after the store
+            }
         }
     }
 

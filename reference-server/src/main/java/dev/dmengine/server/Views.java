@@ -1,5 +1,6 @@
 package dev.dmengine.server;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.dmengine.core.auth.AuthResult;
 import dev.dmengine.spi.game.GameCharacter;
@@ -25,12 +26,16 @@ final class Views {
         }
     }
 
+    /** {@code deviceToken} and {@code deviceExpiresAt} only after a login (absent after a refresh). */
     record TokensView(String access, String refresh, String tokenType, String accessExpiresAt, String refreshExpiresAt,
-                      PlayerView player) {
+                      PlayerView player,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) String deviceToken,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) String deviceExpiresAt) {
         static TokensView of(AuthResult r) {
             return new TokensView(r.tokens().accessToken(), r.tokens().refreshToken(), "Bearer",
                     r.tokens().accessTokenExpiresAt().toString(), r.tokens().refreshTokenExpiresAt().toString(),
-                    PlayerView.of(r.player()));
+                    PlayerView.of(r.player()), r.deviceToken().map(d -> d.value()).orElse(null),
+                    r.deviceToken().map(d -> d.expiresAt().toString()).orElse(null));
         }
     }
 

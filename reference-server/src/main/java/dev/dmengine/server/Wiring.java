@@ -3,6 +3,7 @@ package dev.dmengine.server;
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.auth.AuthConfig;
 import dev.dmengine.core.auth.AuthService;
+import dev.dmengine.core.auth.PasswordHasher;
 import dev.dmengine.core.auth.TokenKeys;
 import dev.dmengine.core.memory.InMemoryEventBus;
 import dev.dmengine.core.narrator.OfflineNarrator;
@@ -57,6 +58,9 @@ final class Wiring {
                     OpenAiLanguageModel.Builder b = OpenAiLanguageModel.builder().baseUrl(m.baseUrl().orElseThrow())
                             .model(m.name().orElseThrow());
                     m.apiKey().ifPresent(b::apiKey);
+                    m.firstTokenTimeout().ifPresent(b::firstTokenTimeout);
+                    m.totalTimeout().ifPresent(b::totalTimeout);
+                    m.circuitBreakerCoolDown().ifPresent(b::circuitBreakerCoolDown);
                     yield b.build();
                 }
                 case "replicate" -> {
@@ -66,6 +70,9 @@ final class Wiring {
                     } else {
                         b.apiTokenFromEnvironment();
                     }
+                    m.firstTokenTimeout().ifPresent(b::firstTokenTimeout);
+                    m.totalTimeout().ifPresent(b::totalTimeout);
+                    m.circuitBreakerCoolDown().ifPresent(b::circuitBreakerCoolDown);
                     yield b.build();
                 }
                 default -> new OfflineNarrator(settings.narratorPacing());
@@ -173,8 +180,14 @@ final class Wiring {
                     + "player is logged out when the server stops. Set dm.auth.signing-key and dm.auth.public-key "
                     + "(Ed25519 PEM) for a deployment.");
         }
+        ServerSettings.AuthSettings a = settings.auth();
         this.auth = AuthService.builder().ports(engine.ports()).tokenKeys(keys)
-                .config(AuthConfig.builder().issuer(settings.issuer()).build())
+                .config(AuthConfig.builder().issuer(settings.issuer())
+                        .clockSkew(a.clockSkew())
+                        .refreshLeeway(a.refreshLeeway())
+                        .deviceTokenLifetime(java.time.Duration.ofDays(a.deviceTokenDays()))
+                        .hashingPool(new PasswordHasher.Pool(a.hashingThreads(), a.hashingQueue()))
+                        .build())
                 .build();
     }
 }

@@ -167,4 +167,32 @@ class EventStreamTest {
                         new Frames()).join())
                 .cause().satisfies(e -> assertThat(((WebSocketHandshakeException) e).getResponse().statusCode()).isEqualTo(401));
     }
+
+    /** The raw answer to a WebSocket upgrade request for {@code query} (e.g. {@code ?lastEventId=x}). */
+    private static String upgrade(String session, String token, String query) {
+        try (RawConnection c = new RawConnection(server.server.port())) {
+            c.write("GET /api/sessions/" + session + "/ws" + query + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+            return c.readResponse(Duration.ofSeconds(15));
+        }
+    }
+
+    @Test
+    void a_websocket_upgrade_with_a_bad_last_event_id_is_a_400_problem_like_the_sse_stream() {
+        TestServer.Player p = server.player("Jo");
+        String session = server.session(p);
+        for (String bad : List.of("abc", "-5", "1.5", "99999999999999999999")) {
+            String ws = upgrade(session, p.access(), "?lastEventId=" + bad);
+            assertThat(ws).as("ws lastEventId=%s", bad).startsWith("HTTP/1.1 400")
+                    .containsIgnoringCase("Content-Type: " + Problems.MEDIA_TYPE)
+                    .contains("Last-Event-ID");
+            TestServer.Response sse = server.send(server.request("/api/sessions/" + session + "/events?lastEventId=" + bad,
+                    p.access()).header("Accept", "text/event-stream").GET().build());
+            assertThat(sse.status()).as("sse lastEventId=%s", bad).isEqualTo(400);
+            assertThat(sse.contentType()).isEqualTo(Problems.MEDIA_TYPE);
+            assertThat(sse.body()).contains("Last-Event-ID");
+        }
+        assertThat(upgrade(session, p.access(), "?lastEventId=0")).startsWith("HTTP/1.1 101");
+    }
 }

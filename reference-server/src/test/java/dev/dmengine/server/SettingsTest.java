@@ -49,6 +49,31 @@ class SettingsTest {
     }
 
     @Test
+    void the_model_adapters_timeouts_are_its_defaults_unless_set_and_only_mean_something_for_a_remote_model() {
+        ServerSettings.Model defaults = settings(Map.of("dm.model.provider", "openai", "dm.model.base-url",
+                "http://x/v1", "dm.model.name", "llama3")).model();
+        assertThat(defaults.firstTokenTimeout()).isEmpty();
+        assertThat(defaults.totalTimeout()).isEmpty();
+        assertThat(defaults.circuitBreakerCoolDown()).isEmpty();
+
+        ServerSettings.Model set = settings(Map.of("dm.model.provider", "replicate", "dm.model.name", "meta/llama",
+                "dm.model.first-token-timeout", "2s", "dm.model.total-timeout", "PT3M",
+                "dm.model.circuit-breaker-cool-down", "500ms")).model();
+        assertThat(set.firstTokenTimeout()).contains(Duration.ofSeconds(2));
+        assertThat(set.totalTimeout()).contains(Duration.ofMinutes(3));
+        assertThat(set.circuitBreakerCoolDown()).contains(Duration.ofMillis(500));
+
+        assertThatThrownBy(() -> settings(Map.of("dm.model.total-timeout", "30s")))
+                .hasMessageContaining("dm.model.provider is offline");
+        assertThatThrownBy(() -> settings(Map.of("dm.model.provider", "openai", "dm.model.base-url", "http://x/v1",
+                "dm.model.name", "llama3", "dm.model.first-token-timeout", "0s")))
+                .hasMessageContaining("dm.model.first-token-timeout must be longer than zero");
+        assertThatThrownBy(() -> settings(Map.of("dm.model.provider", "openai", "dm.model.base-url", "http://x/v1",
+                "dm.model.name", "llama3", "dm.model.total-timeout", "soon")))
+                .hasMessageContaining("dm.model.total-timeout must be a duration");
+    }
+
+    @Test
     void a_postgres_url_without_user_stops_start_up_naming_the_key() {
         assertThatThrownBy(() -> settings(Map.of("dm.postgres.url", "jdbc:postgresql://localhost:5432/dm")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dm.postgres.user");
@@ -135,5 +160,91 @@ class SettingsTest {
         assertThat(Cidr.parse("2001:db8::/32").contains(InetAddress.getByName("2001:db8:1::1"))).isTrue();
         assertThat(Cidr.parse("2001:db8::/32").contains(InetAddress.getByName("10.0.0.1"))).isFalse();
         assertThatThrownBy(() -> Cidr.parse("example.org")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void auth_tuning_has_its_defaults_and_refuses_wrong_values_naming_the_key() {
+        ServerSettings.AuthSettings a = ServerSettings.defaults().auth();
+        assertThat(a.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(a.refreshLeeway()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(a.deviceTokenDays()).isEqualTo(90);
+        assertThat(a.hashingThreads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        assertThat(a.hashingQueue()).isEqualTo(8 * a.hashingThreads());
+
+        ServerSettings.AuthSettings set = settings(Map.of("dm.auth.clock-skew", "1m", "dm.auth.refresh-leeway", "0s",
+                "dm.auth.device-token-days", "30", "dm.auth.hashing.threads", "3", "dm.auth.hashing.queue", "0")).auth();
+        assertThat(set).isEqualTo(new ServerSettings.AuthSettings(Duration.ofMinutes(1), Duration.ZERO, 30, 3, 0));
+        assertThat(settings(Map.of("dm.auth.hashing.threads", "2")).auth().hashingQueue()).isEqualTo(16);
+
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.clock-skew", "10m"))).hasMessageContaining("dm.auth.clock-skew");
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.refresh-leeway", "2m")))
+                .hasMessageContaining("dm.auth.refresh-leeway");
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.device-token-days", "0")))
+                .hasMessageContaining("dm.auth.device-token-days");
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.hashing.threads", "0")))
+                .hasMessageContaining("dm.auth.hashing.threads");
+        assertThatThrownBy(() -> settings(Map.of("dm.auth.hashing.queue", "lots")))
+                .hasMessageContaining("dm.auth.hashing.queue");
+    }
+
+    @Test
+    void connection_stream_and_timeout_limits_default_to_documented_values() {
+        ServerSettings.Limits l = ServerSettings.defaults().limits();
+        assertThat(l.maxConnections()).isEmpty(); // auto: from the open-file limit
+        assertThat(l.maxStreams()).isEmpty();     // auto: three quarters of the connections
+        assertThat(l.idleTimeout()).isEqualTo(Duration.ofSeconds(75));
+        assertThat(l.headerTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(l.bodyTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(l.maxStreamsPerPlayer()).isEqualTo(8);
+        assertThat(l.maxStreamsPerSession()).isEqualTo(4);
+        ServerSettings.Limits set = settings(Map.of("dm.server.max-connections", "500", "dm.server.max-streams", "auto",
+                "dm.server.idle-timeout", "2m", "dm.server.max-streams-per-session", "8")).limits();
+        assertThat(set.maxConnections()).hasValue(500);
+        assertThat(set.maxStreams()).isEmpty();
+        assertThat(set.idleTimeout()).isEqualTo(Duration.ofMinutes(2));
+    }
+
+    @Test
+    void a_wrong_limit_or_timeout_stops_start_up_naming_the_key() {
+        assertThatThrownBy(() -> settings(Map.of("dm.server.max-connections", "many")))
+                .hasMessageContaining("dm.server.max-connections").hasMessageContaining("auto");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.max-connections", "3")))
+                .hasMessageContaining("dm.server.max-connections must be 16 to");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.idle-timeout", "0s")))
+                .hasMessageContaining("dm.server.idle-timeout must be at least 100ms");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.header-timeout", "soon")))
+                .hasMessageContaining("dm.server.header-timeout");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.body-timeout", "-5s")))
+                .hasMessageContaining("dm.server.body-timeout");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.max-streams-per-player", "0")))
+                .hasMessageContaining("dm.server.max-streams-per-player");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.max-streams-per-session", "9")))
+                .hasMessageContaining("dm.server.max-streams-per-session (9) must not exceed dm.server.max-streams-per-player (8)");
+        assertThatThrownBy(() -> settings(Map.of("dm.server.max-connections", "100", "dm.server.max-streams", "100")))
+                .hasMessageContaining("dm.server.max-streams (100) must be below dm.server.max-connections (100)");
+    }
+
+    @Test
+    void the_connection_limit_is_chosen_from_the_open_file_limit_with_headroom() {
+        ServerSettings.Limits auto = ServerSettings.defaults().limits();
+        // 256 descriptors, 90 open, a pool of 10: 256 - 90 - 64 - 10 = 92, less the 503 overflow of 16
+        ConnectionGuard.Plan small = ConnectionGuard.plan(auto, 10, Optional.of(new OpenFiles(256, 90)));
+        assertThat(small.maxConnections()).isEqualTo(76);
+        assertThat(small.acceptLimit()).isEqualTo(92);
+        assertThat(small.maxStreams()).isEqualTo(57);
+        assertThat(small.warnings()).isEmpty();
+        ConnectionGuard.Plan large = ConnectionGuard.plan(auto, 0, Optional.of(new OpenFiles(1_048_576, 100)));
+        assertThat(large.maxConnections()).isEqualTo(ConnectionGuard.AUTO_MAX_CONNECTIONS);
+        assertThat(ConnectionGuard.plan(auto, 0, Optional.empty()).maxConnections())
+                .isEqualTo(ConnectionGuard.AUTO_MAX_CONNECTIONS);
+        ConnectionGuard.Plan tooMany = ConnectionGuard.plan(settings(Map.of("dm.server.max-connections", "5000")).limits(),
+                0, Optional.of(new OpenFiles(256, 90)));
+        assertThat(tooMany.maxConnections()).isEqualTo(5000);
+        assertThat(tooMany.warnings()).singleElement().asString().contains("dm.server.max-connections")
+                .contains("ulimit -n");
+        ConnectionGuard.Plan starved = ConnectionGuard.plan(auto, 0, Optional.of(new OpenFiles(128, 90)));
+        assertThat(starved.maxConnections()).isEqualTo(16);
+        assertThat(starved.warnings()).singleElement().asString().contains("open-file limit 128")
+                .contains("leaves too few descriptors");
     }
 }

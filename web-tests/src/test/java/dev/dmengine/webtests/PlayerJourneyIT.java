@@ -313,6 +313,34 @@ class PlayerJourneyIT extends BrowserTest {
         assertThat(page.locator("#transcript .msg-dm .text")).hasText(new String[]{regenerated});
     }
 
+    @Test
+    void aSessionOpenInTooManyTabsWaitsForAPlaceAndSaysWhy() {
+        String email = "dara-" + System.nanoTime() + "@example.org";
+        String password = "pewter lantern by the well " + System.nanoTime();
+        gui.register(page, "Dara", email, password);
+        logIn(page, email, password);
+        String characterId = createCharacterByApi("Dara", "wizard");
+        String sessionId = post("/api/sessions", "{\"characterId\":\"" + characterId + "\",\"title\":\"Tabs\"}");
+        var live = new com.microsoft.playwright.assertions.LocatorAssertions.HasAttributeOptions().setTimeout(LONG);
+        java.util.List<Page> tabs = new java.util.ArrayList<>(java.util.List.of(page));
+        for (int i = 0; i < 4; i++) { // four streams per session is the default cap
+            Page tab = i == 0 ? page : ctx.newPage();
+            tab.navigate(gui.base + "/#/play/" + sessionId);
+            assertThat(tab.locator("#connection")).hasAttribute("data-state", "live", live);
+            if (i > 0) {
+                tabs.add(tab);
+            }
+        }
+        Page fifth = ctx.newPage();
+        fifth.navigate(gui.base + "/#/play/" + sessionId);
+        assertThat(fifth.locator("#connection")).hasAttribute("data-state", "reconnecting", live);
+        assertThat(fifth.locator("#connection")).containsText("too many tabs");
+        gui.screenshot(fifth, "22-play-too-many-tabs");
+
+        tabs.get(1).close(); // a place comes free: the waiting tab takes it after Retry-After
+        assertThat(fifth.locator("#connection")).hasAttribute("data-state", "live", live);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static void logIn(Page page, String email, String password) {

@@ -28,6 +28,11 @@ public record AuditEvent(Type type, Instant at, UUID playerId, String clientIp, 
         PASSWORD_REHASHED,
         /** A used refresh token was presented again; its family was revoked. */
         REFRESH_REUSE_DETECTED,
+        /**
+         * A used refresh token was presented again within the refresh leeway while its
+         * successor was unused (e.g. two tabs refreshing at once): it got the same successor.
+         */
+        REFRESH_IN_LEEWAY,
         LOGGED_OUT,
         LOGGED_OUT_EVERYWHERE,
         ACCOUNT_DISABLED,

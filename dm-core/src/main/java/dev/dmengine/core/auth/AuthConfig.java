@@ -16,35 +16,58 @@ import java.util.Objects;
  * @param refreshIdleLifetime    a refresh token unused this long is dead; default 14 days
  * @param refreshFamilyLifetime  absolute lifetime of a login session, however often it is
  *                               refreshed; default 30 days, at least the idle lifetime
- * @param clockSkew              tolerance when checking expiry, 0 to 5 minutes; default 30 s
+ * @param clockSkew              tolerance for other hosts' clocks when checking an access token's
+ *                               {@code exp}, {@code iat} and {@code nbf}, 0 to 5 minutes; default 30 s
  * @param passwordHashing        Argon2id parameters, never below OWASP's minimum
  * @param minPasswordEntropyBits see {@link PasswordPolicy}; default 20
- * @param limits                 rate limits per client IP and per account
+ * @param limits                 rate limits per client IP, per account and per device
+ * @param refreshLeeway          how long after a refresh token was used its concurrent use still
+ *                               gets the same successor instead of ending the session (two tabs
+ *                               refreshing at once), 0 (off) to 60 s; default 15 s
+ * @param deviceTokenLifetime    how long a device token (device cookie) marks its client as
+ *                               known to the account, 1 to 400 days; default 90 days; each
+ *                               successful login issues a fresh one
+ * @param hashingPool            how many password hashes run at once and how many wait; see
+ *                               {@link PasswordHasher}; default {@link PasswordHasher.Pool#defaults()}
  */
 public record AuthConfig(String issuer, String audience, Duration accessTokenLifetime,
                          Duration refreshIdleLifetime, Duration refreshFamilyLifetime, Duration clockSkew,
-                         PasswordHasher.Params passwordHashing, double minPasswordEntropyBits, Limits limits) {
+                         PasswordHasher.Params passwordHashing, double minPasswordEntropyBits, Limits limits,
+                         Duration refreshLeeway, Duration deviceTokenLifetime, PasswordHasher.Pool hashingPool) {
 
     /**
      * Rate limits of the auth calls. Per IP limits slow down one client trying many accounts;
-     * per account limits slow down many clients trying one account (the per-account login
-     * limit counts attempts and is reset by a successful login).
+     * per account limits slow down many clients trying one account. Logins follow OWASP's
+     * device-cookie scheme (see {@link AuthService}): {@code loginPerAccount} is shared by
+     * every client of the account that presents no valid device token of it ("untrusted"),
+     * {@code loginPerDevice} is a device's own; both count attempts, and a successful login
+     * resets the one it was admitted by.
      */
     public record Limits(RateLimit loginPerIp, RateLimit loginPerAccount, RateLimit registerPerIp,
-                         RateLimit registerPerAccount, RateLimit refreshPerIp, RateLimit refreshPerAccount) {
+                         RateLimit registerPerAccount, RateLimit refreshPerIp, RateLimit refreshPerAccount,
+                         RateLimit loginPerDevice) {
 
         public Limits {
             Objects.requireNonNull(loginPerIp, "loginPerIp");
             Objects.requireNonNull(loginPerAccount, "loginPerAccount");
+            Objects.requireNonNull(loginPerDevice, "loginPerDevice");
             Objects.requireNonNull(registerPerIp, "registerPerIp");
             Objects.requireNonNull(registerPerAccount, "registerPerAccount");
             Objects.requireNonNull(refreshPerIp, "refreshPerIp");
             Objects.requireNonNull(refreshPerAccount, "refreshPerAccount");
         }
 
+        /** The limits without a separate device limit: a device gets what the account's untrusted clients get. */
+        public Limits(RateLimit loginPerIp, RateLimit loginPerAccount, RateLimit registerPerIp,
+                      RateLimit registerPerAccount, RateLimit refreshPerIp, RateLimit refreshPerAccount) {
+            this(loginPerIp, loginPerAccount, registerPerIp, registerPerAccount, refreshPerIp, refreshPerAccount,
+                    loginPerAccount);
+        }
+
         /**
-         * Login: 30 a minute per IP (a shared NAT stays usable), 10 per 15 minutes per account
-         * with bursts of 5. Register: 10 an hour per IP with bursts of 5, 3 an hour per email.
+         * Login: 30 a minute per IP (a shared NAT stays usable); 10 per 15 minutes with bursts of
+         * 5 for the account's untrusted clients together, and the same for each known device on
+         * its own. Register: 10 an hour per IP with bursts of 5, 3 an hour per email.
          * Refresh: 60 a minute per IP, 20 a minute per player — a client refreshes every
          * 15 minutes per device.
          */
@@ -55,7 +78,8 @@ public record AuthConfig(String issuer, String audience, Duration accessTokenLif
                     new RateLimit(10, Duration.ofHours(1), 5),
                     RateLimit.of(3, Duration.ofHours(1)),
                     RateLimit.of(60, Duration.ofMinutes(1)),
-                    RateLimit.of(20, Duration.ofMinutes(1)));
+                    RateLimit.of(20, Duration.ofMinutes(1)),
+                    new RateLimit(10, Duration.ofMinutes(15), 5));
         }
     }
 
@@ -75,6 +99,9 @@ public record AuthConfig(String issuer, String audience, Duration accessTokenLif
             throw new IllegalArgumentException("minPasswordEntropyBits must be 0 to 64, was " + minPasswordEntropyBits);
         }
         Objects.requireNonNull(limits, "limits");
+        requireBetween("refreshLeeway", refreshLeeway, Duration.ZERO, Duration.ofSeconds(60));
+        requireBetween("deviceTokenLifetime", deviceTokenLifetime, Duration.ofDays(1), Duration.ofDays(400));
+        Objects.requireNonNull(hashingPool, "hashingPool");
     }
 
     public static AuthConfig defaults() {
@@ -94,7 +121,10 @@ public record AuthConfig(String issuer, String audience, Duration accessTokenLif
                 .clockSkew(clockSkew)
                 .passwordHashing(passwordHashing)
                 .minPasswordEntropyBits(minPasswordEntropyBits)
-                .limits(limits);
+                .limits(limits)
+                .refreshLeeway(refreshLeeway)
+                .deviceTokenLifetime(deviceTokenLifetime)
+                .hashingPool(hashingPool);
     }
 
     static String requireText(String name, String value) {
@@ -125,6 +155,9 @@ public record AuthConfig(String issuer, String audience, Duration accessTokenLif
         private PasswordHasher.Params passwordHashing = PasswordHasher.Params.OWASP_MINIMUM;
         private double minPasswordEntropyBits = PasswordPolicy.DEFAULT_MIN_ENTROPY_BITS;
         private Limits limits = Limits.defaults();
+        private Duration refreshLeeway = Duration.ofSeconds(15);
+        private Duration deviceTokenLifetime = Duration.ofDays(90);
+        private PasswordHasher.Pool hashingPool = PasswordHasher.Pool.defaults();
 
         private Builder() {
         }
@@ -174,9 +207,25 @@ public record AuthConfig(String issuer, String audience, Duration accessTokenLif
             return this;
         }
 
+        public Builder refreshLeeway(Duration value) {
+            refreshLeeway = value;
+            return this;
+        }
+
+        public Builder deviceTokenLifetime(Duration value) {
+            deviceTokenLifetime = value;
+            return this;
+        }
+
+        public Builder hashingPool(PasswordHasher.Pool value) {
+            hashingPool = value;
+            return this;
+        }
+
         public AuthConfig build() {
             return new AuthConfig(issuer, audience, accessTokenLifetime, refreshIdleLifetime, refreshFamilyLifetime,
-                    clockSkew, passwordHashing, minPasswordEntropyBits, limits);
+                    clockSkew, passwordHashing, minPasswordEntropyBits, limits, refreshLeeway, deviceTokenLifetime,
+                    hashingPool);
         }
     }
 }

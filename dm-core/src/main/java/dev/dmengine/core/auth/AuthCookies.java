@@ -15,7 +15,12 @@ import java.util.Optional;
  *       {@code HttpOnly}, {@code SameSite=Lax} (the {@code __Host-} prefix makes the browser
  *       refuse it without Secure, with a Domain, or with another path);</li>
  *   <li>refresh token: {@code __Secure-dm_refresh}, {@code Path=/auth}, {@code Secure},
- *       {@code HttpOnly}, {@code SameSite=Strict} — sent only to the auth endpoints.</li>
+ *       {@code HttpOnly}, {@code SameSite=Strict} — sent only to the auth endpoints;</li>
+ *   <li>device token ({@link DeviceToken}): {@code __Secure-dm_device_<tag>}, one per account
+ *       (the tag is a keyed hash of the account, {@link DeviceToken#cookieTag()}),
+ *       {@code Path=/auth/login}, {@code Secure}, {@code HttpOnly}, {@code SameSite=Strict} —
+ *       sent only to the login endpoint, kept for the token's lifetime and not cleared by
+ *       logout (it marks the browser as known to the account, not a session).</li>
  * </ul>
  * For plain-http development on localhost only, {@link #insecureLocalhost()} drops
  * {@code Secure} and with it the prefixes (browsers refuse prefixed cookies without it).
@@ -26,6 +31,8 @@ public final class AuthCookies {
     public static final String ACCESS = "dm_access";
     public static final String REFRESH = "dm_refresh";
     public static final String REFRESH_PATH = "/auth";
+    public static final String DEVICE = "dm_device_";
+    public static final String DEVICE_PATH = "/auth/login";
     static final int MAX_COOKIE_BYTES = 4096;
 
     private final boolean secure;
@@ -59,6 +66,26 @@ public final class AuthCookies {
                 cookie(accessCookieName(), tokens.accessToken(), "/", "Lax", maxAge(now, tokens.accessTokenExpiresAt())),
                 cookie(refreshCookieName(), tokens.refreshToken(), REFRESH_PATH, "Strict",
                         maxAge(now, tokens.refreshTokenExpiresAt()))};
+    }
+
+    /** The name of the device cookie of the account with this tag ({@link AuthService#deviceCookieTag}). */
+    public String deviceCookieName(String tag) {
+        if (tag == null || !tag.matches("[A-Za-z0-9_-]{1,32}")) {
+            throw new IllegalArgumentException("a device cookie tag is 1 to 32 Base64url characters");
+        }
+        return secure ? "__Secure-" + DEVICE + tag : DEVICE + tag;
+    }
+
+    /** The {@code Set-Cookie} value that keeps a login's device token, until it expires. */
+    public String deviceCookie(DeviceToken device, Instant now) {
+        Objects.requireNonNull(device, "device");
+        return cookie(deviceCookieName(device.cookieTag()), device.value(), DEVICE_PATH, "Strict",
+                maxAge(now, device.expiresAt()));
+    }
+
+    /** The device token of the account with this tag from a {@code Cookie} request header, if present. */
+    public Optional<String> deviceToken(String cookieHeader, String tag) {
+        return value(cookieHeader, deviceCookieName(tag));
     }
 
     /** The two {@code Set-Cookie} values that delete the cookies (logout). */

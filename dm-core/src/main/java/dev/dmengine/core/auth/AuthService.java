@@ -44,7 +44,9 @@ import java.util.UUID;
  *   <li>{@link PermissionDeniedException} (403): the account is disabled (told only to a
  *       caller who proved the password or holds a token);</li>
  *   <li>{@link dev.dmengine.spi.RateLimitedException} (429): carries {@code retryAfter} for the
- *       {@code Retry-After} header.</li>
+ *       {@code Retry-After} header;</li>
+ *   <li>{@link dev.dmengine.spi.UnavailableException} (503): too many passwords being hashed at
+ *       once; carries {@code retryAfter} too.</li>
  * </ul>
  *
  * <h2>Account enumeration</h2>
@@ -66,8 +68,31 @@ import java.util.UUID;
  * owner cannot both keep going). Access tokens name their family ({@code sid}), so
  * {@link #authenticate} refuses them once their session is logged out; "log out everywhere"
  * and disabling an account also set the player's {@code tokensNotBefore}.
- * Two refreshes racing with the same token count as a reuse and end the session — clients
- * should serialise refreshes.
+ *
+ * <h2>The refresh leeway</h2>
+ * Two tabs refreshing at once present the same token. Within {@link AuthConfig#refreshLeeway()}
+ * of a token's use, and while its successor is unused, presenting it again gives the same
+ * successor (and a new access token); after the leeway, or for any older token of the
+ * family, it is a reuse. The successor's value is kept on the used token's row sealed with a
+ * key derived from the server's key and the used token (see {@link RefreshSecrets}), so the
+ * store never holds a token a client could present. The store rotates atomically
+ * ({@link RefreshTokenStore#rotate}), so the loser of a race finds the winner's successor.
+ *
+ * <h2>Login limits: device tokens</h2>
+ * OWASP's "Slow Down Online Guessing Attacks with Device Cookies": a successful login returns
+ * a {@link DeviceToken} for the account (the host sets it as a cookie per account, or an API
+ * client keeps it). A login presenting a valid device token of the account is admitted by
+ * that device's own budget ({@link AuthConfig.Limits#loginPerDevice()}); every other client of
+ * the account — no token, or an invalid, expired or other account's one — by the budget they
+ * all share ({@link AuthConfig.Limits#loginPerAccount()}). An attacker guessing the password
+ * of a known account exhausts only the shared budget; the owner's known devices keep logging
+ * in; a device that fails too often is locked on its own. A success resets the budget that
+ * admitted it, so the owner logging in from a known device does not refill the attacker's.
+ * The limit: the owner on an unknown device waits like the attacker.
+ *
+ * <h2>Work</h2>
+ * Password hashing is bounded by the {@link PasswordHasher}'s pool: a login or registration
+ * that finds it full gets a {@link dev.dmengine.spi.UnavailableException} with a retry delay.
  *
  * <p>Thread-safe. Build with {@link #builder()}.
  */
@@ -85,6 +110,8 @@ public final class AuthService {
     private final PasswordPolicy policy;
     private final PasswordHasher hasher;
     private final TokenService tokens;
+    private final DeviceTokens devices;
+    private final byte[] successorKey;
 
     private AuthService(Builder b) {
         this.players = require(b.players, "playerStore");
@@ -95,7 +122,7 @@ public final class AuthService {
         this.audit = b.audit == null ? AuditLog.slf4j() : b.audit;
         this.config = b.config == null ? AuthConfig.defaults() : b.config;
         this.policy = b.policy == null ? new PasswordPolicy(config.minPasswordEntropyBits()) : b.policy;
-        this.hasher = b.hasher == null ? new PasswordHasher(config.passwordHashing()) : b.hasher;
+        this.hasher = b.hasher == null ? new PasswordHasher(config.passwordHashing(), config.hashingPool()) : b.hasher;
         TokenKeys keys = b.keys;
         if (keys == null) {
             keys = TokenKeys.generate();
@@ -104,6 +131,9 @@ public final class AuthService {
                     keys.signingKeyId());
         }
         this.tokens = new TokenService(keys, config, clock);
+        ServerSecrets secrets = new ServerSecrets(keys);
+        this.devices = new DeviceTokens(secrets.key("device-token"), config.deviceTokenLifetime(), clock);
+        this.successorKey = secrets.key("refresh-successor");
     }
 
     private static <T> T require(T value, String name) {
@@ -169,27 +199,33 @@ public final class AuthService {
 
     // ---------------------------------------------------------------- login
 
+    /** {@link #login(LoginAttempt)} without a device token. */
+    public AuthResult login(String email, String password, String clientIp) {
+        return login(LoginAttempt.of(email, password, clientIp));
+    }
+
     /**
-     * Checks the password and opens a session.
+     * Checks the password and opens a session. A client presenting a valid device token for
+     * the account is admitted by that device's own attempt budget, any other by the budget
+     * all untrusted clients of the account share (see the class comment); a success resets
+     * the budget it used and hands out a fresh device token.
      *
      * @throws InvalidCredentialsException for an unknown email or a wrong password, alike
      * @throws PermissionDeniedException   right password, disabled account
-     * @throws RateLimitedException        per IP, then per account (attempts; reset on success)
-     * @throws InvalidInputException       a malformed email, or a password longer than any
-     *                                     the policy allows
+     * @throws RateLimitedException        per IP, then per device or per account's untrusted clients
+     * @throws InvalidInputException       a malformed email, a password longer than any the
+     *                                     policy allows, or one that is not valid Unicode text
+     * @throws dev.dmengine.spi.UnavailableException too many passwords being checked at once
+     *                                     (with a retry delay)
      */
-    public AuthResult login(String email, String password, String clientIp) {
-        String ip = ClientIp.sanitise(clientIp);
+    public AuthResult login(LoginAttempt attempt) {
+        Objects.requireNonNull(attempt, "attempt");
+        String ip = ClientIp.sanitise(attempt.clientIp());
         limit("login:ip", "auth:login:ip:" + ip, config.limits().loginPerIp(), null, ip, "login attempts");
-        String normalised = PlayerService.normaliseEmail(email);
-        if (password == null || password.isEmpty()) {
-            throw new InvalidInputException("password", "must not be empty");
-        }
-        if (password.length() > 4 * PasswordPolicy.MAX_LENGTH) { // cheap bound before normalising
-            throw new InvalidInputException("password", "must be at most " + PasswordPolicy.MAX_LENGTH + " characters");
-        }
-        String accountKey = "auth:login:account:" + accountKey(normalised);
-        limit("login:account", accountKey, config.limits().loginPerAccount(), null, ip, "login attempts");
+        String normalised = PlayerService.normaliseEmail(attempt.email());
+        String password = attempt.password();
+        requireLoginPassword(password);
+        String budget = admit(normalised, attempt.deviceToken(), ip);
 
         Optional<Player> found = players.findByEmail(normalised);
         if (found.isEmpty()) {
@@ -206,11 +242,39 @@ public final class AuthService {
             record(Type.LOGIN_FAILED, player.id(), ip, "account_disabled");
             throw disabled();
         }
-        limiter.reset(accountKey);
+        limiter.reset(budget);
         player = upgradeHash(player, password, ip);
-        AuthResult result = openSession(player);
+        AuthResult result = openSession(player, devices.issue(normalised));
         record(Type.LOGIN_SUCCEEDED, player.id(), ip, "session=" + result.sessionId());
         return result;
+    }
+
+    private static void requireLoginPassword(String password) {
+        if (password == null || password.isEmpty()) {
+            throw new InvalidInputException("password", "must not be empty");
+        }
+        if (password.length() > 4 * PasswordPolicy.MAX_LENGTH) { // cheap bound before normalising
+            throw new InvalidInputException("password", "must be at most " + PasswordPolicy.MAX_LENGTH + " characters");
+        }
+        PasswordPolicy.requireWellFormed(password);
+    }
+
+    /**
+     * Takes one attempt from the budget that judges this client and returns its rate-limit
+     * key: the device's own if the token is valid for this account, else the one all the
+     * account's untrusted clients share.
+     */
+    private String admit(String normalisedEmail, String deviceToken, String ip) {
+        String account = accountKey(normalisedEmail);
+        Optional<String> device = devices.verify(deviceToken, normalisedEmail);
+        if (device.isPresent()) {
+            String key = "auth:login:device:" + account + ":" + device.get();
+            limit("login:device", key, config.limits().loginPerDevice(), null, ip, "login attempts from this device");
+            return key;
+        }
+        String key = "auth:login:account:" + account;
+        limit("login:account", key, config.limits().loginPerAccount(), null, ip, "login attempts");
+        return key;
     }
 
     private Player upgradeHash(Player player, String password, String ip) {
@@ -231,7 +295,7 @@ public final class AuthService {
         }
     }
 
-    private AuthResult openSession(Player player) {
+    private AuthResult openSession(Player player, DeviceToken device) {
         Instant now = clock.instant();
         RefreshFamily family = new RefreshFamily(Ids.newId(), player.id(), now,
                 now.plus(config.refreshFamilyLifetime()), null);
@@ -241,24 +305,44 @@ public final class AuthService {
             refreshTokens.addToken(new RefreshToken(RefreshSecrets.sha256(secret), family.id(), player.id(), now, null));
             return null;
         });
-        return result(player, family, secret, now);
+        return result(player, family, secret, now, device);
     }
 
-    private AuthResult result(Player player, RefreshFamily family, String secret, Instant now) {
+    /** The tokens of a session: a new access token, and the refresh token issued at {@code refreshIssuedAt}. */
+    private AuthResult result(Player player, RefreshFamily family, String secret, Instant refreshIssuedAt,
+                              DeviceToken device) {
         AccessToken access = tokens.issue(player.id(), family.id(), player.tokensNotBefore());
-        Instant refreshExpiry = min(now.plus(config.refreshIdleLifetime()), family.expiresAt());
+        Instant refreshExpiry = min(refreshIssuedAt.plus(config.refreshIdleLifetime()), family.expiresAt());
         return new AuthResult(player, family.id(),
-                new AuthTokens(access.value(), access.claims().expiresAt(), secret, refreshExpiry));
+                new AuthTokens(access.value(), access.claims().expiresAt(), secret, refreshExpiry), device);
+    }
+
+    /**
+     * The tag that names the account's device cookie ({@link AuthCookies#deviceCookieName}),
+     * for a host that must find the cookie before calling {@link #login(LoginAttempt)}; empty
+     * for a malformed email.
+     */
+    public Optional<String> deviceCookieTag(String email) {
+        try {
+            return Optional.of(devices.cookieTag(PlayerService.normaliseEmail(email)));
+        } catch (InvalidInputException e) {
+            return Optional.empty();
+        }
     }
 
     // ---------------------------------------------------------------- refresh
 
     /**
-     * Exchanges a refresh token for a new pair; the presented one is used up.
+     * Exchanges a refresh token for a new pair; the presented one is used up. Within the
+     * refresh leeway after that, the same token presented again — two tabs refreshing at once
+     * — gets the same successor (and a new access token) as long as that successor is unused;
+     * any other use of a used token is a reuse.
      *
      * @throws InvalidTokenException     unknown, malformed, expired or revoked; or
      *                                   {@link InvalidTokenException.Reason#REUSED} when it was
-     *                                   already used — the whole session is then revoked
+     *                                   already used (outside the leeway, or not the immediate
+     *                                   predecessor of the family's current token) — the whole
+     *                                   session is then revoked
      * @throws PermissionDeniedException the account is disabled
      * @throws RateLimitedException      per IP, then per player
      */
@@ -272,7 +356,26 @@ public final class AuthService {
         limit("refresh:account", "auth:refresh:player:" + stored.playerId(), config.limits().refreshPerAccount(),
                 stored.playerId(), ip, "token refreshes");
         Instant now = clock.instant();
-        RefreshFamily family = refreshTokens.getFamily(stored.familyId())
+        RefreshFamily family = activeFamily(stored, now);
+        if (stored.usedAt() != null) {
+            return successorWithinLeeway(stored, refreshToken, family, ip, now);
+        }
+        if (!now.isBefore(stored.issuedAt().plus(config.refreshIdleLifetime()))) {
+            throw InvalidTokenException.refresh(Reason.EXPIRED);
+        }
+        Player player = enabledPlayer(stored);
+        String next = RefreshSecrets.newSecret();
+        RefreshToken successor = new RefreshToken(RefreshSecrets.sha256(next), family.id(), player.id(), now, null);
+        String sealed = RefreshSecrets.seal(next, refreshToken, family.id(), successorKey);
+        if (!refreshTokens.rotate(hash, successor, sealed)) { // a concurrent refresh with this token won
+            RefreshToken used = refreshTokens.findToken(hash).orElseThrow(() -> InvalidTokenException.refresh(Reason.UNKNOWN));
+            return successorWithinLeeway(used, refreshToken, family, ip, now);
+        }
+        return result(player, family, next, now, null);
+    }
+
+    private RefreshFamily activeFamily(RefreshToken token, Instant now) {
+        RefreshFamily family = refreshTokens.getFamily(token.familyId())
                 .orElseThrow(() -> InvalidTokenException.refresh(Reason.REVOKED));
         if (family.revokedAt() != null) {
             throw InvalidTokenException.refresh(Reason.REVOKED);
@@ -280,31 +383,39 @@ public final class AuthService {
         if (!family.isActive(now)) {
             throw InvalidTokenException.refresh(Reason.EXPIRED);
         }
-        if (stored.usedAt() != null) {
-            throw reuse(stored, ip, now);
-        }
-        if (!now.isBefore(stored.issuedAt().plus(config.refreshIdleLifetime()))) {
-            throw InvalidTokenException.refresh(Reason.EXPIRED);
-        }
-        Player player = players.get(stored.playerId())
+        return family;
+    }
+
+    private Player enabledPlayer(RefreshToken token) {
+        Player player = players.get(token.playerId())
                 .orElseThrow(() -> InvalidTokenException.refresh(Reason.REVOKED));
         if (player.disabled()) {
             throw disabled();
         }
-        String next = RefreshSecrets.newSecret();
-        // Mark and add together; a lost race is decided inside, acted on outside, so that
-        // revoking the family is not rolled back with the transaction.
-        boolean rotated = transactor.inTransaction(() -> {
-            if (!refreshTokens.markUsed(hash, now)) {
-                return false;
-            }
-            refreshTokens.addToken(new RefreshToken(RefreshSecrets.sha256(next), family.id(), player.id(), now, null));
-            return true;
-        });
-        if (!rotated) {
-            throw reuse(stored, ip, now);
+        return player;
+    }
+
+    /**
+     * A used token presented again: within the leeway, and while its successor is still
+     * unused, the same successor once more (opened from its sealed copy with the presented
+     * token); otherwise a reuse, which ends the session.
+     */
+    private AuthResult successorWithinLeeway(RefreshToken used, String presented, RefreshFamily family, String ip,
+                                             Instant now) {
+        boolean inLeeway = used.usedAt() != null && now.isBefore(used.usedAt().plus(config.refreshLeeway()));
+        Optional<RefreshToken> successor = !inLeeway || used.successorHash() == null || used.sealedSuccessor() == null
+                ? Optional.empty()
+                : refreshTokens.findToken(used.successorHash())
+                        .filter(t -> t.usedAt() == null && t.familyId().equals(family.id()));
+        Optional<String> secret = successor.flatMap(t ->
+                RefreshSecrets.unseal(used.sealedSuccessor(), presented, family.id(), successorKey))
+                .filter(value -> RefreshSecrets.sha256(value).equals(used.successorHash()));
+        if (secret.isEmpty()) {
+            throw reuse(used, ip, now);
         }
-        return result(player, family, next, now);
+        Player player = enabledPlayer(used);
+        record(Type.REFRESH_IN_LEEWAY, player.id(), ip, "session=" + family.id());
+        return result(player, family, secret.get(), successor.get().issuedAt(), null);
     }
 
     private InvalidTokenException reuse(RefreshToken stored, String ip, Instant now) {
@@ -312,6 +423,7 @@ public final class AuthService {
         record(Type.REFRESH_REUSE_DETECTED, stored.playerId(), ip, "session=" + stored.familyId());
         return InvalidTokenException.refresh(Reason.REUSED);
     }
+
 
     // ---------------------------------------------------------------- logout
 

@@ -22,6 +22,11 @@ public final class InvalidTokenException extends UnauthenticatedException {
         BAD_SIGNATURE,
         /** Past its expiry (plus the allowed clock skew). */
         EXPIRED,
+        /**
+         * Issued ({@code iat}) or valid only from ({@code nbf}) a time further in the future
+         * than the allowed clock skew: a token we did not issue now, or a clock gone wrong.
+         */
+        NOT_YET_VALID,
         WRONG_ISSUER,
         WRONG_AUDIENCE,
         /** Not an access token ({@code typ} header), or a required claim is missing or malformed. */

@@ -7,11 +7,22 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Argon2id password hashes in the PHC string format
@@ -27,7 +38,21 @@ import java.util.concurrent.Semaphore;
  * another scheme costs the same work as a real one (it is checked against
  * {@link #dummyHash()}) and never matches, so a caller cannot tell such accounts apart by
  * timing. Passwords are hashed as UTF-8 of their NFKC form ({@link PasswordPolicy#normalise}),
- * whole — never truncated. Thread-safe.
+ * whole — never truncated; a password that is not well-formed UTF-16 (a lone surrogate, which
+ * UTF-8 cannot encode and Java would replace by {@code ?}) is refused, never hashed.
+ *
+ * <h2>A bound on the work</h2>
+ * Each hash costs tens of milliseconds of one core and {@code memoryKib} of heap, so hashes
+ * run on a small pool of platform threads of their own ({@link Pool}): at most
+ * {@code threads} at once, at most {@code queue} more waiting. A call that finds the queue
+ * full is refused at once with an {@link UnavailableException} whose
+ * {@link UnavailableException#retryAfter()} estimates when the queue will have drained —
+ * a login flood is answered 503 instead of queueing without bound. Running the hashes on
+ * platform threads (and not on the caller's, which in the reference server is a virtual
+ * thread) also keeps them off the virtual threads' carriers: a virtual thread hashing for
+ * 50 ms holds its carrier all that time, and with as many carriers as cores a handful of
+ * logins used to stall every other request, {@code /health} included. Callers wait for
+ * their hash blocking, which costs a virtual thread nothing. Thread-safe.
  */
 public final class PasswordHasher {
 
@@ -55,6 +80,37 @@ public final class PasswordHasher {
         }
     }
 
+    /**
+     * How many hashes run at once ({@code threads}, 1 to 256) and how many more may wait
+     * ({@code queue}, 0 to 10,000; 0 means none wait: a call either finds a free thread or is
+     * refused).
+     */
+    public record Pool(int threads, int queue) {
+
+        public Pool {
+            if (threads < 1 || threads > 256) {
+                throw new IllegalArgumentException("threads must be 1 to 256, was " + threads);
+            }
+            if (queue < 0 || queue > 10_000) {
+                throw new IllegalArgumentException("queue must be 0 to 10000, was " + queue);
+            }
+        }
+
+        /**
+         * Half the processors (at least one), so that a login flood leaves the other half to
+         * everything else, and eight waiting per thread: a caller waits at most about eight
+         * hashes' time (well under a second) before it is served.
+         */
+        public static Pool defaults() {
+            return of(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        }
+
+        /** {@code threads} threads and eight waiting per thread. */
+        public static Pool of(int threads) {
+            return new Pool(threads, 8 * threads);
+        }
+    }
+
     static final int SALT_BYTES = 16;
     static final int HASH_BYTES = 32;
     private static final int VERSION = Argon2Parameters.ARGON2_VERSION_13; // 0x13 = 19
@@ -62,54 +118,81 @@ public final class PasswordHasher {
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
 
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
     private final Params params;
+    private final Pool poolSize;
     private final SecureRandom random;
-    private final Semaphore slots;
+    private final ThreadPoolExecutor pool;
+    /** A moving average of one hash's duration in nanoseconds, for the retry estimate. */
+    private final AtomicLong averageNanos = new AtomicLong();
     private final String dummyHash;
 
-    /** Hashes at {@link Params#OWASP_MINIMUM}. */
+    /** Hashes at {@link Params#OWASP_MINIMUM} on a {@link Pool#defaults()} pool. */
     public PasswordHasher() {
         this(Params.OWASP_MINIMUM);
     }
 
     /**
-     * At most as many hashes at once as the machine has processors.
+     * Hashes on a {@link Pool#defaults()} pool.
      *
      * @throws IllegalArgumentException when a parameter is below {@link Params#OWASP_MINIMUM}
      */
     public PasswordHasher(Params params) {
-        this(params, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        this(params, Pool.defaults());
     }
 
-    /**
-     * @param maxConcurrent how many hashes may run at once; more callers wait. Each takes
-     *                      {@code memoryKib} of heap, so this bounds what a login flood costs.
-     */
+    /** @param maxConcurrent how many hashes may run at once ({@link Pool#of(int)}) */
     public PasswordHasher(Params params, int maxConcurrent) {
-        this(params, maxConcurrent, new SecureRandom());
+        this(params, Pool.of(maxConcurrent));
     }
 
-    PasswordHasher(Params params, int maxConcurrent, SecureRandom random) {
+    /** @param pool how many hashes run at once and how many may wait; see the class comment */
+    public PasswordHasher(Params params, Pool pool) {
+        this(params, pool, new SecureRandom());
+    }
+
+    PasswordHasher(Params params, Pool pool, SecureRandom random) {
         this.params = Objects.requireNonNull(params, "params");
         if (!params.atLeast(Params.OWASP_MINIMUM)) {
             throw new IllegalArgumentException("Argon2id parameters " + params + " are below the OWASP minimum "
                     + Params.OWASP_MINIMUM + " (m=19456 KiB, t=2, p=1)");
         }
-        if (maxConcurrent < 1) {
-            throw new IllegalArgumentException("maxConcurrent must be at least 1, was " + maxConcurrent);
-        }
-        this.slots = new Semaphore(maxConcurrent, true);
+        this.poolSize = Objects.requireNonNull(pool, "pool");
         this.random = Objects.requireNonNull(random, "random");
+        this.pool = executor(pool);
         // A hash of a random password made once with the configured parameters: verifying
-        // against it costs what verifying a real, current hash costs.
+        // against it costs what verifying a real, current hash costs. Made on this thread,
+        // which also gives the retry estimate its first figure.
         byte[] secret = new byte[32];
         random.nextBytes(secret);
         byte[] dummySalt = salt();
-        this.dummyHash = encode(params, dummySalt, derive(secret, dummySalt, params));
+        this.dummyHash = encode(params, dummySalt, timed(() -> argon2id(secret, dummySalt, params, HASH_BYTES)));
+    }
+
+    private static ThreadPoolExecutor executor(Pool pool) {
+        int id = POOLS.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        ThreadFactory factory = r -> Thread.ofPlatform().daemon().name("dm-password-hash-" + id + "-"
+                + threads.incrementAndGet()).unstarted(r);
+        BlockingQueue<Runnable> queue = pool.queue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(pool.queue());
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(pool.threads(), pool.threads(), 30, TimeUnit.SECONDS,
+                queue, factory, new ThreadPoolExecutor.AbortPolicy());
+        executor.allowCoreThreadTimeOut(true); // an idle hasher holds no threads
+        return executor;
     }
 
     public Params params() {
         return params;
+    }
+
+    public Pool pool() {
+        return poolSize;
+    }
+
+    /** The executor itself, for tests that fill it. */
+    ThreadPoolExecutor executor() {
+        return pool;
     }
 
     /** A new PHC string for the password with a fresh random salt. */
@@ -165,6 +248,7 @@ public final class PasswordHasher {
     }
 
     private static byte[] bytes(String password) {
+        PasswordPolicy.requireWellFormed(password); // never hash what UTF-8 would turn into '?'
         return PasswordPolicy.normalise(password).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -172,18 +256,51 @@ public final class PasswordHasher {
         return derive(password, salt, p, HASH_BYTES);
     }
 
+
+    /** Runs the hash on the pool and waits for it; refused at once when the pool's queue is full. */
     private byte[] derive(byte[] password, byte[] salt, Params p, int length) {
+        Future<byte[]> hash;
         try {
-            slots.acquire();
+            hash = pool.submit(() -> timed(() -> argon2id(password, salt, p, length)));
+        } catch (RejectedExecutionException e) {
+            Arrays.fill(password, (byte) 0);
+            throw busy();
+        }
+        try {
+            return hash.get();
         } catch (InterruptedException e) {
+            hash.cancel(true);
             Thread.currentThread().interrupt();
             throw new UnavailableException("interrupted while waiting to hash a password", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException("hashing a password failed", e.getCause());
         }
-        try {
-            return argon2id(password, salt, p, length);
-        } finally {
-            slots.release();
-        }
+    }
+
+    private byte[] timed(java.util.function.Supplier<byte[]> work) {
+        long start = System.nanoTime();
+        byte[] out = work.get();
+        long took = System.nanoTime() - start;
+        averageNanos.accumulateAndGet(took, (avg, t) -> avg == 0 ? t : (avg * 7 + t) / 8);
+        return out;
+    }
+
+    /**
+     * The refusal of a call that found the queue full. {@code Retry-After}: about the time the
+     * threads need to work off what is queued now, whole seconds, 1 to 60.
+     */
+    private UnavailableException busy() {
+        long waiting = pool.getQueue().size() + (long) poolSize.threads();
+        long nanos = waiting * Math.max(1, averageNanos.get()) / poolSize.threads();
+        Duration retry = Duration.ofSeconds(Math.min(60, Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L)));
+        return new UnavailableException("too many sign-ins are being checked at the moment; try again in "
+                + retry.toSeconds() + " s", retry);
     }
 
     private static byte[] argon2id(byte[] password, byte[] salt, Params p, int length) {
@@ -253,6 +370,6 @@ public final class PasswordHasher {
 
     @Override
     public String toString() {
-        return "PasswordHasher[argon2id, " + params + "]";
+        return "PasswordHasher[argon2id, " + params + ", " + poolSize + "]";
     }
 }

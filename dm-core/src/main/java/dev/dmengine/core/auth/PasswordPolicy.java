@@ -75,6 +75,28 @@ public final class PasswordPolicy {
         return Normalizer.normalize(password, Normalizer.Form.NFKC);
     }
 
+    /**
+     * Refuses (400, field {@code password}) a password that is not well-formed Unicode text:
+     * one holding a lone UTF-16 surrogate (U+D800 to U+DFFF without its pair). UTF-8 cannot
+     * encode one — Java writes {@code ?} instead — so hashing it would silently make a password
+     * that matches any other with a {@code ?} in that place. Registration, login and anything
+     * that sets a password call this (through {@link #check} or the hasher) before hashing.
+     */
+    public static void requireWellFormed(String password) {
+        if (password == null) {
+            return;
+        }
+        for (int i = 0; i < password.length(); i++) {
+            char c = password.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < password.length() && Character.isLowSurrogate(password.charAt(i + 1))) {
+                i++; // a pair: one supplementary character
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidInputException(FIELD, "must be valid Unicode text: character " + (i + 1)
+                        + " is half of a character (a lone UTF-16 surrogate); type the password again");
+            }
+        }
+    }
+
     /** Length in characters as this policy counts them (code points of the NFKC form). */
     public static int length(String password) {
         String n = normalise(password);
@@ -92,6 +114,7 @@ public final class PasswordPolicy {
         if (password == null || password.isEmpty()) {
             throw new InvalidInputException(FIELD, "must not be empty");
         }
+        requireWellFormed(password);
         String p = normalise(password);
         int length = p.codePointCount(0, p.length());
         if (length < MIN_LENGTH) {

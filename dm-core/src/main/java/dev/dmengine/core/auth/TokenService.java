@@ -12,6 +12,7 @@ import io.jsonwebtoken.JwtParser;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.LocatorAdapter;
 import io.jsonwebtoken.MalformedJwtException;
+import io.jsonwebtoken.PrematureJwtException;
 import io.jsonwebtoken.security.SignatureException;
 
 import java.io.IOException;
@@ -38,7 +39,10 @@ import java.util.UUID;
  * algorithm (no HMAC/public-key confusion) and every other algorithm are refused before any
  * key is chosen; the key is looked up by {@code kid} among {@link TokenKeys} only, and the
  * {@code jku}, {@code x5u}, {@code jwk} and {@code x5c} headers are never used to find one;
- * compressed and encrypted tokens are refused; issuer, audience, type and expiry must match.
+ * compressed and encrypted tokens are refused; issuer, audience, type and expiry must match;
+ * a token issued ({@code iat}) or valid from ({@code nbf}) further in the future than the
+ * allowed clock skew is refused ({@link Reason#NOT_YET_VALID}) — a signing key used on a host
+ * whose clock is ahead, or a token minted for later, must not buy a longer life.
  * Whether the player still may use the token (logout, disabled account) is
  * {@link AuthService#authenticate(String)}'s business. Thread-safe.
  */
@@ -56,6 +60,7 @@ public final class TokenService {
     private final String issuer;
     private final String audience;
     private final Duration lifetime;
+    private final Duration clockSkew;
     private final Clock clock;
     private final JwtParser parser;
 
@@ -69,7 +74,7 @@ public final class TokenService {
         this.issuer = AuthConfig.requireText("issuer", issuer);
         this.audience = AuthConfig.requireText("audience", audience);
         this.lifetime = AuthConfig.requireBetween("accessTokenLifetime", lifetime, Duration.ofMinutes(1), Duration.ofDays(1));
-        AuthConfig.requireBetween("clockSkew", clockSkew, Duration.ZERO, Duration.ofMinutes(5));
+        this.clockSkew = AuthConfig.requireBetween("clockSkew", clockSkew, Duration.ZERO, Duration.ofMinutes(5));
         this.clock = Objects.requireNonNull(clock, "clock");
         this.parser = Jwts.parser()
                 .sig().clear().add(Jwts.SIG.EdDSA).and()   // the allow-list: one algorithm
@@ -134,6 +139,8 @@ public final class TokenService {
             throw InvalidTokenException.access(e.reason, e);
         } catch (ExpiredJwtException e) {
             throw InvalidTokenException.access(Reason.EXPIRED, e);
+        } catch (PrematureJwtException e) { // nbf later than now + skew (jjwt checks it with our skew)
+            throw InvalidTokenException.access(Reason.NOT_YET_VALID, e);
         } catch (SignatureException e) {
             throw InvalidTokenException.access(Reason.BAD_SIGNATURE, e);
         } catch (MalformedJwtException e) {
@@ -164,6 +171,9 @@ public final class TokenService {
         String jti = claims.getId();
         if (iat == null || exp == null || jti == null || jti.isBlank()) {
             throw InvalidTokenException.access(Reason.WRONG_TYPE);
+        }
+        if (iat.toInstant().isAfter(clock.instant().plus(clockSkew))) { // jjwt does not look at iat
+            throw InvalidTokenException.access(Reason.NOT_YET_VALID);
         }
         return new AccessClaims(uuid(claims.getSubject()), uuid(claims.get(SESSION_CLAIM, String.class)), jti,
                 header.getKeyId(), iat.toInstant(), exp.toInstant());

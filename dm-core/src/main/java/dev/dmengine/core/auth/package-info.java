@@ -17,7 +17,8 @@
  *         .build();
  *
  * auth.register(new Registration(email, password, displayName), clientIp);   // same answer for taken emails
- * AuthResult login = auth.login(email, password, clientIp);                  // player + tokens
+ * AuthResult login = auth.login(LoginAttempt.of(email, password, clientIp)
+ *         .withDeviceToken(tokenFromTheLastLogin));                          // player + tokens + device token
  * Player player = auth.authenticate(accessToken);                            // each request, and /auth/me
  * AuthResult next = auth.refresh(refreshToken, clientIp);                    // rotates; reuse ends the session
  * auth.logout(refreshToken, clientIp);
@@ -27,6 +28,7 @@
  * {@code Set-Cookie} values, {@link dev.dmengine.core.auth.CsrfGuard} decides on unsafe
  * cookie-authenticated requests, and every refusal is an exception of the
  * {@link dev.dmengine.spi.DmException} hierarchy (401 {@link dev.dmengine.spi.UnauthenticatedException},
- * 403, 429 with {@link dev.dmengine.spi.RateLimitedException#retryAfter()}, 400).
+ * 403, 429 with {@link dev.dmengine.spi.RateLimitedException#retryAfter()}, 400, 503 with
+ * {@link dev.dmengine.spi.UnavailableException#retryAfter()} when password hashing is saturated).
  */
 package dev.dmengine.core.auth;

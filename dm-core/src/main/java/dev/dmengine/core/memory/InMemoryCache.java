@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A JVM-local cache with per-key expiry on a {@link Clock}. {@link #putIfAbsent} and
- * {@link #deleteIfEquals} are atomic per key. A value is gone from the instant
+ * A JVM-local cache with per-key expiry on a {@link Clock}. {@link #putIfAbsent},
+ * {@link #deleteIfEquals} and {@link #expireIfEquals} are atomic per key. A value is gone from the instant
  * {@code put time + ttl}; expired entries are dropped when touched and swept now and then.
  */
 public final class InMemoryCache implements Cache {
@@ -100,6 +100,26 @@ public final class InMemoryCache implements Cache {
             return old;
         });
         return deleted[0];
+    }
+
+    @Override
+    public boolean expireIfEquals(String key, String expected, Duration ttl) {
+        Checks.notNull(key, "key");
+        Checks.notNull(expected, "expected");
+        Checks.positive(ttl, "ttl");
+        Instant now = clock.instant();
+        boolean[] extended = new boolean[1];
+        entries.computeIfPresent(key, (k, old) -> {
+            if (!old.liveAt(now)) {
+                return null;
+            }
+            if (old.value().equals(expected)) {
+                extended[0] = true;
+                return new Entry(old.value(), now.plus(ttl));
+            }
+            return old;
+        });
+        return extended[0];
     }
 
     private Entry entry(String key, String value, Duration ttl) {

@@ -3,6 +3,7 @@ package dev.dmengine.core.memory;
 import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.Ids;
+import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.NotFoundException;
 import dev.dmengine.spi.identity.RefreshFamily;
 import dev.dmengine.spi.identity.RefreshToken;
@@ -22,6 +23,8 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
     private static final Comparator<RefreshFamily> NEWEST_FIRST = Comparator
             .comparing(RefreshFamily::createdAt).reversed()
             .thenComparing(RefreshFamily::id, (a, b) -> Ids.compare(b, a));
+
+    private static final int MAX_SEALED = 512;
 
     private final Map<UUID, RefreshFamily> families = new HashMap<>();
     private final Map<String, RefreshToken> tokens = new HashMap<>();
@@ -67,6 +70,31 @@ public final class InMemoryRefreshTokenStore implements RefreshTokenStore {
             return false;
         }
         tokens.put(tokenHash, new RefreshToken(t.tokenHash(), t.familyId(), t.playerId(), t.issuedAt(), at));
+        return true;
+    }
+
+    /** {@code false} for a token that is unknown, already used, or of another family than the successor. */
+    @Override
+    public synchronized boolean rotate(String usedHash, RefreshToken successor, String sealedSuccessor) {
+        Checks.notNull(usedHash, "usedHash");
+        Checks.notNull(successor, "successor");
+        if (successor.usedAt() != null) {
+            throw new InvalidInputException("successor", "must be unused");
+        }
+        if (sealedSuccessor != null && sealedSuccessor.length() > MAX_SEALED) {
+            throw new InvalidInputException("sealedSuccessor", "must be at most " + MAX_SEALED + " characters");
+        }
+        RefreshToken used = tokens.get(usedHash);
+        if (used == null || used.usedAt() != null || !used.familyId().equals(successor.familyId())
+                || !used.playerId().equals(successor.playerId())) {
+            return false;
+        }
+        if (tokens.containsKey(successor.tokenHash())) {
+            throw new ConflictException("refresh token already exists");
+        }
+        tokens.put(usedHash, new RefreshToken(used.tokenHash(), used.familyId(), used.playerId(), used.issuedAt(),
+                successor.issuedAt(), successor.tokenHash(), sealedSuccessor));
+        tokens.put(successor.tokenHash(), successor);
         return true;
     }
 

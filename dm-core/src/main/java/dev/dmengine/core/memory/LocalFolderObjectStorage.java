@@ -5,8 +5,10 @@ import dev.dmengine.spi.NotFoundException;
 import dev.dmengine.spi.PermissionDeniedException;
 import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.objects.ObjectInfo;
+import dev.dmengine.spi.objects.ObjectKeys;
 import dev.dmengine.spi.objects.ObjectStorage;
 import dev.dmengine.spi.objects.PresignedRequest;
+import dev.dmengine.spi.objects.PutRequest;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -18,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -39,27 +42,28 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.regex.Pattern;
 
 /**
- * Objects as files under a directory, reached through URLs the host serves.
+ * Objects as files under a directory, reached through URLs the host serves: the store of the
+ * embedded profile, which needs no S3 server.
  *
- * <p>A pre-signed URL is {@code {baseUrl}/objects/{key}?method=PUT&expires=…&max=…&sig=…}
- * (GET URLs carry no {@code max}); {@code sig} is an HMAC-SHA256 over the method, key, expiry
- * (Unix seconds) and size limit. The host routes {@code /objects/**} to {@link #accept} (PUT)
- * and {@link #open} (GET), which check the signature and expiry and answer
- * {@link PermissionDeniedException} otherwise.
+ * <p>An upload URL is
+ * {@code {baseUrl}/objects/{key}?method=PUT&expires=…&type=…&length=…&sha256=…&sig=…}, a download
+ * URL {@code {baseUrl}/objects/{key}?method=GET&expires=…&sig=…}; {@code sig} is an HMAC-SHA256
+ * over the method, key, expiry (Unix seconds) and, for an upload, the declared content type,
+ * length and SHA-256. The host routes {@link #objectsPath()} to {@link #accept} (PUT) and
+ * {@link #open} (GET). {@code accept} refuses a URL that is not genuine or has expired
+ * ({@link PermissionDeniedException}), and a request whose {@code Content-Type}, length or
+ * SHA-256 differs from the signed ones ({@link InvalidInputException}), storing nothing; so
+ * {@link #capabilities()} claims everything and {@link #stat} reports the checked SHA-256.
  *
  * <p>On disk each object is two files named after the SHA-256 of its key (so that keys such
  * as {@code a} and {@code a/b} coexist and no key can name a path): the bytes, and a small
- * properties file with the key, content type, size and ETag. Uploads go to a temporary file
+ * properties file with the key, content type, size and SHA-256. Uploads go to a temporary file
  * first and are moved into place, so readers never see half an object.
  */
 public final class LocalFolderObjectStorage implements ObjectStorage {
 
-    public static final int MAX_KEY_LENGTH = 512;
-    public static final Duration MAX_TTL = Duration.ofDays(7);
-    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9/._-]{1," + MAX_KEY_LENGTH + "}");
     private static final String HMAC = "HmacSHA256";
 
     /** An object opened for reading: what it is and its bytes (close the stream). */
@@ -113,32 +117,41 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
         return root;
     }
 
+    /** The path under which the host serves the URLs (PUT to {@link #accept}, GET to {@link #open}). */
+    public String objectsPath() {
+        return objectsPath;
+    }
+
     @Override
-    public PresignedRequest presignPut(String key, String contentType, long maxBytes, Duration ttl) {
-        checkKey(key);
-        checkContentType(contentType);
-        if (maxBytes < 1) {
-            throw new InvalidInputException("maxBytes", "must be at least 1, was " + maxBytes);
-        }
-        long expires = expiry(ttl);
-        String sig = sign("PUT", key, expires, maxBytes);
-        URI url = URI.create(baseUrl + "/objects/" + key + "?method=PUT&expires=" + expires + "&max=" + maxBytes
-                + "&sig=" + sig);
-        return new PresignedRequest("PUT", url, Map.of("Content-Type", contentType), Instant.ofEpochSecond(expires));
+    public Capabilities capabilities() {
+        return Capabilities.ALL;
+    }
+
+    @Override
+    public PresignedRequest presignPut(PutRequest request) {
+        Checks.notNull(request, "request");
+        long expires = expiry(request.requestedTtl().orElse(DEFAULT_PUT_TTL));
+        Upload upload = new Upload(request.key(), expires, request.contentType(), request.contentLength(),
+                request.sha256());
+        URI url = URI.create(baseUrl + "/objects/" + upload.key + "?method=PUT&expires=" + expires
+                + "&type=" + URLEncoder.encode(upload.contentType, StandardCharsets.UTF_8)
+                + "&length=" + upload.length + "&sha256=" + upload.sha256 + "&sig=" + sign(upload.payload()));
+        return new PresignedRequest("PUT", url, Map.of("Content-Type", request.contentType()),
+                Instant.ofEpochSecond(expires));
     }
 
     @Override
     public PresignedRequest presignGet(String key, Duration ttl) {
-        checkKey(key);
-        long expires = expiry(ttl);
-        String sig = sign("GET", key, expires, -1);
-        URI url = URI.create(baseUrl + "/objects/" + key + "?method=GET&expires=" + expires + "&sig=" + sig);
+        ObjectKeys.check(key);
+        long expires = expiry(PresignedRequest.checkTtl(ttl));
+        URI url = URI.create(baseUrl + "/objects/" + key + "?method=GET&expires=" + expires + "&sig="
+                + sign(getPayload(key, expires)));
         return new PresignedRequest("GET", url, Map.of(), Instant.ofEpochSecond(expires));
     }
 
     @Override
     public Optional<ObjectInfo> stat(String key) {
-        checkKey(key);
+        ObjectKeys.check(key);
         lock.readLock().lock();
         try {
             return readInfo(key);
@@ -148,12 +161,31 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
     }
 
     @Override
+    public InputStream read(String key, long maxBytes) {
+        ObjectKeys.check(key);
+        lock.readLock().lock();
+        try {
+            ObjectInfo info = readInfo(key).orElseThrow(() -> new NotFoundException("object", key));
+            if (info.size() > maxBytes) {
+                throw new InvalidInputException("size", "the object is " + info.size() + " bytes, more than the "
+                        + maxBytes + " allowed");
+            }
+            return Files.newInputStream(dataFile(key));
+        } catch (NoSuchFileException e) {
+            throw new NotFoundException("object", key);
+        } catch (IOException e) {
+            throw new UnavailableException("cannot read object " + key, e);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
     public boolean delete(String key) {
-        checkKey(key);
+        ObjectKeys.check(key);
         lock.writeLock().lock();
         try {
-            Path data = dataFile(key);
-            boolean existed = Files.deleteIfExists(data);
+            boolean existed = Files.deleteIfExists(dataFile(key));
             Files.deleteIfExists(metaFile(key));
             return existed;
         } catch (IOException e) {
@@ -163,115 +195,53 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
         }
     }
 
-    /** Whether a GET URL's parameters are genuine and unexpired. */
-    public boolean verify(String method, String key, long expires, String sig) {
-        return verify(method, key, expires, -1, sig);
-    }
-
     /**
-     * Whether a URL's parameters are genuine and unexpired.
+     * Stores the body of a PUT to an upload URL, as the host received it.
      *
-     * @param maxBytes the URL's {@code max} parameter, or -1 when it has none (GET)
+     * @param url         the request's path and query as the client sent them (an absolute URL also works)
+     * @param contentType the request's {@code Content-Type} header
+     * @throws PermissionDeniedException the URL is not a genuine, unexpired upload URL of this storage
+     * @throws InvalidInputException     the content type, length or SHA-256 of the request is not the
+     *                                   signed one; nothing is stored
      */
-    public boolean verify(String method, String key, long expires, long maxBytes, String sig) {
-        if (method == null || key == null || sig == null || !isValidKey(key)) {
-            return false;
-        }
-        byte[] expected = sign(method, key, expires, maxBytes).getBytes(StandardCharsets.US_ASCII);
-        boolean genuine = MessageDigest.isEqual(expected, sig.getBytes(StandardCharsets.US_ASCII));
-        return genuine && clock.instant().isBefore(Instant.ofEpochSecond(expires));
-    }
-
-    /** Stores the body of a pre-signed PUT; see {@link #accept(URI, InputStream, String)}. */
-    public ObjectInfo accept(PresignedRequest put, InputStream body, String contentType) {
-        Checks.notNull(put, "put");
-        return accept(put.url(), body, contentType);
-    }
-
-    /**
-     * Stores the body sent to a pre-signed PUT URL (path and query as the client sent them).
-     *
-     * @throws PermissionDeniedException the URL is not a genuine, unexpired PUT URL
-     * @throws InvalidInputException     the body is larger than the URL allows, or the content type is bad
-     */
-    public ObjectInfo accept(URI url, InputStream body, String contentType) {
-        Signed s = parse(url);
-        return accept(s.key, s.method, s.expires, s.maxBytes, s.sig, body, contentType);
-    }
-
-    /**
-     * Stores the body of a PUT whose parameters the host has already taken apart.
-     *
-     * @param method the request's {@code method} parameter
-     * @param maxBytes the request's {@code max} parameter
-     */
-    public ObjectInfo accept(String key, String method, long expires, long maxBytes, String sig, InputStream body,
-                             String contentType) {
+    public ObjectInfo accept(URI url, String contentType, InputStream body) {
         Checks.notNull(body, "body");
-        if (!"PUT".equals(method) || maxBytes < 1 || !verify("PUT", key, expires, maxBytes, sig)) {
-            throw new PermissionDeniedException("the upload URL is invalid or has expired");
+        Upload upload = genuineUpload(parse(url));
+        if (contentType == null || !contentType.equals(upload.contentType)) {
+            throw new InvalidInputException("contentType", "must be " + upload.contentType
+                    + ", the type this upload was signed for");
         }
-        checkContentType(contentType);
         Path tmp = null;
         try {
             tmp = Files.createTempFile(root, "upload-", ".tmp");
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            long size = 0;
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                byte[] buf = new byte[16 * 1024];
-                int n;
-                while ((n = body.read(buf)) != -1) {
-                    size += n;
-                    if (size > maxBytes) {
-                        throw new InvalidInputException("body", "is larger than the " + maxBytes
-                                + " bytes this upload allows");
-                    }
-                    sha.update(buf, 0, n);
-                    out.write(buf, 0, n);
-                }
+            String sha256 = copyExactly(body, tmp, upload.length);
+            if (!sha256.equals(upload.sha256)) {
+                throw new InvalidInputException("body", "does not match the SHA-256 this upload was signed for");
             }
-            ObjectInfo info = new ObjectInfo(key, size, contentType, HexFormat.of().formatHex(sha.digest()),
-                    clock.instant().truncatedTo(ChronoUnit.MILLIS));
-            Path metaTmp = Files.createTempFile(root, "meta-", ".tmp");
-            writeMeta(metaTmp, info);
-            lock.writeLock().lock();
-            try {
-                move(tmp, dataFile(key));
-                tmp = null;
-                move(metaTmp, metaFile(key));
-            } finally {
-                lock.writeLock().unlock();
-            }
+            ObjectInfo info = new ObjectInfo(upload.key, upload.length, contentType, sha256,
+                    clock.instant().truncatedTo(ChronoUnit.MILLIS), sha256);
+            publish(tmp, info);
+            tmp = null;
             return info;
         } catch (IOException e) {
-            throw new UnavailableException("cannot store object " + key, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new UnavailableException("cannot store object " + upload.key, e);
         } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a stray temporary file; the next upload is unaffected
-                }
-            }
+            deleteQuietly(tmp);
         }
     }
 
     /**
-     * Opens the object a pre-signed GET URL names.
+     * Opens the object a download URL names, as the host received it.
      *
-     * @throws PermissionDeniedException the URL is not a genuine, unexpired GET URL
+     * @param url the request's path and query as the client sent them (an absolute URL also works)
+     * @throws PermissionDeniedException the URL is not a genuine, unexpired download URL of this storage
      * @throws NotFoundException         there is no such object
      */
     public Download open(URI url) {
-        Signed s = parse(url);
-        return open(s.key, s.method, s.expires, s.sig);
-    }
-
-    /** Opens the object of a GET whose parameters the host has already taken apart. */
-    public Download open(String key, String method, long expires, String sig) {
-        if (!"GET".equals(method) || !verify("GET", key, expires, sig)) {
+        Map<String, String> q = parse(url);
+        String key = q.get("key");
+        long expires = number(q.get("expires"));
+        if (!"GET".equals(q.get("method")) || !genuine(getPayload(key, expires), expires, q.get("sig"))) {
             throw new PermissionDeniedException("the download URL is invalid or has expired");
         }
         lock.readLock().lock();
@@ -287,45 +257,44 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
         }
     }
 
-    // ---------------------------------------------------------------- internals
+    // ---------------------------------------------------------------- signing
 
-    private record Signed(String key, String method, long expires, long maxBytes, String sig) {
-    }
-
-    private Signed parse(URI url) {
-        Checks.notNull(url, "url");
-        String path = url.getRawPath();
-        if (path == null || !path.startsWith(objectsPath) || url.getRawQuery() == null) {
-            throw new PermissionDeniedException("not a URL of this object storage");
-        }
-        String key = path.substring(objectsPath.length());
-        Map<String, String> q = new HashMap<>();
-        for (String pair : url.getRawQuery().split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                q.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        try {
-            long expires = Long.parseLong(q.getOrDefault("expires", ""));
-            long max = q.containsKey("max") ? Long.parseLong(q.get("max")) : -1;
-            return new Signed(key, q.get("method"), expires, max, q.get("sig"));
-        } catch (NumberFormatException e) {
-            throw new PermissionDeniedException("not a URL of this object storage");
+    /** What an upload URL was signed for. */
+    private record Upload(String key, long expires, String contentType, long length, String sha256) {
+        String payload() {
+            return "v2\nPUT\n" + key + "\n" + expires + "\n" + contentType + "\n" + length + "\n" + sha256;
         }
     }
 
-    private long expiry(Duration ttl) {
-        Checks.positive(ttl, "ttl");
-        if (ttl.compareTo(MAX_TTL) > 0) {
-            throw new IllegalArgumentException("ttl must be at most " + MAX_TTL + ", was " + ttl);
-        }
-        Instant at = clock.instant().plus(ttl);
-        return at.getEpochSecond() + (at.getNano() > 0 ? 1 : 0); // round up: never shorter than asked
+    private static String getPayload(String key, long expires) {
+        return "v2\nGET\n" + key + "\n" + expires;
     }
 
-    private String sign(String method, String key, long expires, long maxBytes) {
-        String payload = "v1\n" + method + "\n" + key + "\n" + expires + "\n" + (maxBytes < 0 ? "-" : maxBytes);
+    private Upload genuineUpload(Map<String, String> q) {
+        long expires = number(q.get("expires"));
+        long length = number(q.get("length"));
+        String type = q.get("type");
+        String sha256 = q.get("sha256");
+        if (!"PUT".equals(q.get("method")) || type == null || sha256 == null || length < 1) {
+            throw new PermissionDeniedException("the upload URL is invalid or has expired");
+        }
+        Upload upload = new Upload(q.get("key"), expires, type, length, sha256);
+        if (!genuine(upload.payload(), expires, q.get("sig"))) {
+            throw new PermissionDeniedException("the upload URL is invalid or has expired");
+        }
+        return upload;
+    }
+
+    private boolean genuine(String payload, long expires, String sig) {
+        if (sig == null || expires < 0) {
+            return false;
+        }
+        byte[] expected = sign(payload).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, sig.getBytes(StandardCharsets.US_ASCII))
+                && clock.instant().isBefore(Instant.ofEpochSecond(expires));
+    }
+
+    private String sign(String payload) {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(signingKey);
@@ -336,24 +305,82 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
         }
     }
 
-    static boolean isValidKey(String key) {
-        return key != null && KEY.matcher(key).matches() && !key.contains("..");
+    /** The URL's key and query parameters; refused unless it is under {@link #objectsPath()} with a valid key. */
+    private Map<String, String> parse(URI url) {
+        Checks.notNull(url, "url");
+        String path = url.getRawPath();
+        if (path == null || !path.startsWith(objectsPath) || url.getRawQuery() == null) {
+            throw new PermissionDeniedException("not a URL of this object storage");
+        }
+        String key = path.substring(objectsPath.length());
+        if (!ObjectKeys.isValid(key)) {
+            throw new PermissionDeniedException("not a URL of this object storage");
+        }
+        Map<String, String> q = new HashMap<>();
+        for (String pair : url.getRawQuery().split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                q.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        q.put("key", key);
+        return q;
     }
 
-    private static void checkKey(String key) {
-        if (key == null) {
-            throw new InvalidInputException("key", "is required");
-        }
-        if (!isValidKey(key)) {
-            throw new InvalidInputException("key", "must be 1 to " + MAX_KEY_LENGTH
-                    + " characters of A-Z a-z 0-9 / . _ - without \"..\"");
+    private static long number(String text) {
+        try {
+            return text == null ? -1 : Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
-    private static void checkContentType(String contentType) {
-        if (contentType == null || contentType.isBlank() || contentType.length() > 255
-                || !contentType.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
-            throw new InvalidInputException("contentType", "must be 1 to 255 printable ASCII characters");
+    private long expiry(Duration ttl) {
+        PresignedRequest.checkTtl(ttl);
+        Instant at = clock.instant().plus(ttl);
+        return at.getEpochSecond() + (at.getNano() > 0 ? 1 : 0); // round up: never shorter than asked
+    }
+
+    // ---------------------------------------------------------------- files
+
+    /** Copies exactly {@code length} bytes to the file and returns their SHA-256; refuses any other length. */
+    private static String copyExactly(InputStream body, Path file, long length) throws IOException {
+        MessageDigest sha = sha256();
+        long size = 0;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            byte[] buf = new byte[16 * 1024];
+            int n;
+            while ((n = body.read(buf, 0, (int) Math.min(buf.length, length + 1 - size))) > 0) {
+                size += n;
+                if (size > length) {
+                    throw new InvalidInputException("body", "is longer than the " + length
+                            + " bytes this upload was signed for");
+                }
+                sha.update(buf, 0, n);
+                out.write(buf, 0, n);
+            }
+        }
+        if (size < length) {
+            throw new InvalidInputException("body", "is " + size + " bytes; this upload was signed for exactly "
+                    + length);
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private void publish(Path data, ObjectInfo info) throws IOException {
+        Path metaTmp = Files.createTempFile(root, "meta-", ".tmp");
+        try {
+            writeMeta(metaTmp, info);
+            lock.writeLock().lock();
+            try {
+                move(data, dataFile(info.key()));
+                move(metaTmp, metaFile(info.key()));
+                metaTmp = null;
+            } finally {
+                lock.writeLock().unlock();
+            }
+        } finally {
+            deleteQuietly(metaTmp);
         }
     }
 
@@ -366,9 +393,12 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
     }
 
     private static String hash(String key) {
+        return HexFormat.of().formatHex(sha256().digest(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -387,8 +417,11 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
         if (!key.equals(p.getProperty("key")) || !Files.exists(dataFile(key))) {
             return Optional.empty();
         }
+        // files written before the sha256 property kept the SHA-256 as their ETag
+        String sha256 = p.getProperty("sha256", p.getProperty("etag"));
         return Optional.of(new ObjectInfo(key, Long.parseLong(p.getProperty("size")), p.getProperty("contentType"),
-                p.getProperty("etag"), Instant.ofEpochMilli(Long.parseLong(p.getProperty("lastModified")))));
+                p.getProperty("etag"), Instant.ofEpochMilli(Long.parseLong(p.getProperty("lastModified"))),
+                PutRequest.isSha256Hex(sha256) ? sha256 : null));
     }
 
     private static void writeMeta(Path file, ObjectInfo info) throws IOException {
@@ -397,6 +430,7 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
         p.setProperty("size", Long.toString(info.size()));
         p.setProperty("contentType", info.contentType());
         p.setProperty("etag", info.etag());
+        p.setProperty("sha256", info.sha256());
         p.setProperty("lastModified", Long.toString(info.lastModified().toEpochMilli()));
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             p.store(w, null);
@@ -408,6 +442,16 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a stray temporary file; the next upload is unaffected
+            }
         }
     }
 }

@@ -85,6 +85,7 @@ public final class TurnEngine {
     private static final int MAX_KEY_LENGTH = 128;
     static final String ATTR_MECHANICS_MESSAGE = "mechanicsMessageId";
     static final String ATTR_MODEL = "model";
+    static final String INTERRUPTED = "the turn was interrupted before it could finish";
 
     private final SessionStore sessions;
     private final CharacterStore characters;
@@ -391,6 +392,9 @@ public final class TurnEngine {
         }
         GameCharacter character = characters.get(session.characterId())
                 .orElseThrow(() -> new NotFoundException("character", session.characterId()));
+        // Under the session's lock no other turn runs: one still in progress lost its process or its
+        // database before it could record how it ended (its player was told it failed).
+        TurnRecord abandoned = latest.filter(t -> t.status() == TurnStatus.IN_PROGRESS).orElse(null);
         String previousState = latest.map(t -> t.status() == TurnStatus.COMPLETED ? t.stateAfter() : t.stateBefore())
                 .orElse(null);
         String stateBefore = rules.stateBefore(session, character, previousState);
@@ -402,6 +406,9 @@ public final class TurnEngine {
         TurnRecord turn = new TurnRecord(turnId, session.id(), seq, key, TurnStatus.IN_PROGRESS, playerMessage.id(),
                 null, stateBefore, null, null, null, now, now);
         transactor.inTransaction(() -> {
+            if (abandoned != null) {
+                turns.update(abandoned.failed(INTERRUPTED, now));
+            }
             messages.append(playerMessage);
             return turns.create(turn);
         });
@@ -509,6 +516,7 @@ public final class TurnEngine {
         } catch (RuntimeException | Error e) {
             compensate(undo);
             String reason = reason(e);
+            logFailure(turn, e);
             boolean retriable = e instanceof RetriableException || e instanceof CancellationException;
             try {
                 if (!regenerating) { // a failed regeneration leaves the completed turn as it was
@@ -516,6 +524,8 @@ public final class TurnEngine {
                 }
             } catch (RuntimeException recordFailure) {
                 e.addSuppressed(recordFailure);
+                LOG.warn("turn {}: could not record its failure ({}); the session's next turn records it as "
+                        + "interrupted", turn.id(), recordFailure.getMessage());
             }
             lock.release();
             emit(out, new TurnEvent.Failed(turn.id(), reason, retriable));
@@ -762,6 +772,10 @@ public final class TurnEngine {
         }
     }
 
+    /**
+     * Why a turn failed, for the player: a port's own message (the spi's exceptions say what
+     * failed in plain words), never a class name or a stack trace; those go to the log.
+     */
     private static String reason(Throwable e) {
         if (e instanceof CancellationException) {
             return "the turn was cancelled";
@@ -769,7 +783,21 @@ public final class TurnEngine {
         if (e instanceof DmException) {
             return e.getMessage();
         }
-        return "an internal error interrupted the turn (" + e.getClass().getSimpleName() + ")";
+        return "an internal error interrupted the turn";
+    }
+
+    /** The operator's side of a failed turn: what the player was told, and the cause behind it. */
+    private static void logFailure(TurnRecord turn, Throwable e) {
+        if (e instanceof DmException || e instanceof CancellationException) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            LOG.warn("turn {} of session {} failed: {}{}", turn.id(), turn.sessionId(), e.getMessage(),
+                    root == e ? "" : " (cause: " + root + ")");
+        } else {
+            LOG.error("turn {} of session {} failed", turn.id(), turn.sessionId(), e);
+        }
     }
 
     /** Delivers to the caller's listener; a listener that throws is logged and dropped. */

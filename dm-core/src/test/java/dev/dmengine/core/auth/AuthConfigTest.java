@@ -16,6 +16,11 @@ class AuthConfigTest {
         assertThat(c.accessTokenLifetime()).isEqualTo(Duration.ofMinutes(15));
         assertThat(c.refreshFamilyLifetime()).isEqualTo(Duration.ofDays(30));
         assertThat(c.passwordHashing()).isEqualTo(PasswordHasher.Params.OWASP_MINIMUM);
+        assertThat(c.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.refreshLeeway()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(c.deviceTokenLifetime()).isEqualTo(Duration.ofDays(90));
+        assertThat(c.hashingPool()).isEqualTo(PasswordHasher.Pool.defaults());
+        assertThat(c.limits().loginPerDevice()).isEqualTo(c.limits().loginPerAccount());
         assertThat(c.toBuilder().build()).isEqualTo(c);
     }
 
@@ -35,5 +40,10 @@ class AuthConfigTest {
         assertThatThrownBy(() -> AuthConfig.builder().minPasswordEntropyBits(100).build())
                 .hasMessageContaining("minPasswordEntropyBits");
         assertThatThrownBy(() -> AuthConfig.builder().limits(null).build()).hasMessageContaining("limits");
+        assertThatThrownBy(() -> AuthConfig.builder().refreshLeeway(Duration.ofMinutes(2)).build())
+                .hasMessageContaining("refreshLeeway");
+        assertThatThrownBy(() -> AuthConfig.builder().deviceTokenLifetime(Duration.ofHours(1)).build())
+                .hasMessageContaining("deviceTokenLifetime");
+        assertThatThrownBy(() -> AuthConfig.builder().hashingPool(null).build()).hasMessageContaining("hashingPool");
     }
 }

@@ -59,4 +59,25 @@ class AuthCookiesTest {
 
         assertThatThrownBy(() -> AuthCookies.secure().setCookies(evil, NOW)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void the_device_cookie_is_per_account_sent_only_to_login_and_read_back_by_its_tag() {
+        DeviceTokens devices = new DeviceTokens(new byte[32], java.time.Duration.ofDays(90),
+                java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+        DeviceToken ann = devices.issue("ann@example.org");
+        DeviceToken ben = devices.issue("ben@example.org");
+
+        String cookie = AuthCookies.secure().deviceCookie(ann, NOW);
+
+        assertThat(cookie).isEqualTo("__Secure-dm_device_" + ann.cookieTag() + "=" + ann.value()
+                + "; Path=/auth/login; Max-Age=7776000; Secure; HttpOnly; SameSite=Strict");
+        assertThat(AuthCookies.insecureLocalhost().deviceCookie(ann, NOW)).startsWith("dm_device_" + ann.cookieTag() + "=")
+                .doesNotContain("Secure");
+        String header = "__Secure-dm_device_" + ann.cookieTag() + "=" + ann.value() + "; __Secure-dm_device_"
+                + ben.cookieTag() + "=" + ben.value();
+        assertThat(AuthCookies.secure().deviceToken(header, ann.cookieTag())).contains(ann.value());
+        assertThat(AuthCookies.secure().deviceToken(header, ben.cookieTag())).contains(ben.value());
+        assertThat(ann.cookieTag()).isNotEqualTo(ben.cookieTag()).matches("[A-Za-z0-9_-]{16}");
+        assertThatThrownBy(() -> AuthCookies.secure().deviceCookieName("a;b")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -15,6 +15,7 @@ import dev.dmengine.spi.RateLimitedException;
 import dev.dmengine.spi.UnauthenticatedException;
 import dev.dmengine.spi.identity.Player;
 import dev.dmengine.spi.infra.RateLimit;
+import dev.dmengine.testkit.Concurrently;
 import dev.dmengine.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
@@ -22,12 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -151,6 +149,40 @@ class AuthServiceTest {
                 .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("password:");
         assertThatThrownBy(() -> auth.login(EMAIL, "", IP)).isInstanceOf(InvalidInputException.class);
         assertThat(players.findByEmail(EMAIL)).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ passwords that are not text (issue 12, finding 4)
+
+    @Test
+    void a_password_with_a_lone_surrogate_is_refused_at_registration_naming_the_field() {
+        InvalidInputException e = catchType(InvalidInputException.class,
+                () -> auth.register(new Registration(EMAIL, "amber lantern \uD83D over the moor", "Alice"), IP));
+
+        assertThat(e.errors()).extracting(InvalidInputException.FieldError::field).containsExactly("password");
+        assertThat(players.findByEmail(EMAIL)).isEmpty();
+    }
+
+    @Test
+    void a_lone_surrogate_at_login_is_refused_not_taken_for_the_question_mark_it_would_encode_to() {
+        String stored = "amber lantern ? over the moor";
+        auth.register(new Registration(EMAIL, stored, "Alice"), IP);
+
+        for (String lone : List.of("amber lantern \uD800 over the moor", "amber lantern \uDC00 over the moor")) {
+            InvalidInputException e = catchType(InvalidInputException.class, () -> auth.login(EMAIL, lone, IP));
+            assertThat(e.errors()).extracting(InvalidInputException.FieldError::field).containsExactly("password");
+        }
+        assertThat(auth.login(EMAIL, stored, IP).player().email()).isEqualTo(EMAIL);
+        assertThat(auth.login(EMAIL.toUpperCase(), stored, IP).player().email()).isEqualTo(EMAIL);
+    }
+
+    @Test
+    void a_paired_surrogate_is_an_ordinary_character() {
+        String withEmoji = "amber lantern \uD83D\uDD25 over the moor";
+        auth.register(new Registration(EMAIL, withEmoji, "Alice"), IP);
+
+        assertThat(auth.login(EMAIL, withEmoji, IP).player().email()).isEqualTo(EMAIL);
+        assertThatThrownBy(() -> auth.login(EMAIL, "amber lantern ? over the moor", IP))
+                .isInstanceOf(InvalidCredentialsException.class);
     }
 
     @Test
@@ -329,6 +361,7 @@ class AuthServiceTest {
         registerAlice();
         AuthResult login = loginAlice();
         AuthResult first = auth.refresh(login.tokens().refreshToken(), IP);
+        clock.advance(auth.config().refreshLeeway().plusSeconds(1));
 
         InvalidTokenException reuse = catchType(InvalidTokenException.class,
                 () -> auth.refresh(login.tokens().refreshToken(), "198.51.100.66"));
@@ -349,6 +382,7 @@ class AuthServiceTest {
         AuthResult phone = loginAlice();
         AuthResult laptop = loginAlice();
         auth.refresh(phone.tokens().refreshToken(), IP);
+        clock.advance(auth.config().refreshLeeway().plusSeconds(1));
 
         tokenRefusal(() -> auth.refresh(phone.tokens().refreshToken(), IP));
 
@@ -356,36 +390,72 @@ class AuthServiceTest {
         assertThat(auth.refresh(laptop.tokens().refreshToken(), IP).sessionId()).isEqualTo(laptop.sessionId());
     }
 
+    // ------------------------------------------------------------------ the refresh leeway (issue 12, finding 9)
+
     @Test
-    void two_racing_refreshes_with_one_token_let_at_most_one_through_and_end_the_session() throws Exception {
+    void thirty_concurrent_refreshes_with_one_token_all_get_the_same_successor_and_the_session_lives() {
+        auth = service(unlimited());
         registerAlice();
         AuthResult login = loginAlice();
-        ExecutorService pool = Executors.newFixedThreadPool(2);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<Object>> results = new ArrayList<>();
-            for (int i = 0; i < 2; i++) {
-                results.add(pool.submit(() -> {
-                    start.await();
-                    try {
-                        return auth.refresh(login.tokens().refreshToken(), IP);
-                    } catch (InvalidTokenException e) {
-                        return e.reason();
-                    }
-                }));
-            }
-            start.countDown();
-            List<Object> outcomes = new ArrayList<>();
-            for (Future<Object> f : results) {
-                outcomes.add(f.get(30, TimeUnit.SECONDS));
-            }
 
-            assertThat(outcomes).filteredOn(AuthResult.class::isInstance).hasSizeLessThanOrEqualTo(1);
-            assertThat(outcomes).contains(Reason.REUSED);
-            assertThat(refreshTokens.getFamily(login.sessionId()).orElseThrow().revokedAt()).isNotNull();
-        } finally {
-            pool.shutdownNow();
+        List<Object> outcomes = Concurrently.run(30, t -> {
+            try {
+                return auth.refresh(login.tokens().refreshToken(), IP);
+            } catch (InvalidTokenException e) {
+                return e.reason();
+            }
+        });
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(AuthResult.class));
+        Set<String> successors = outcomes.stream().map(o -> ((AuthResult) o).tokens().refreshToken())
+                .collect(Collectors.toSet());
+        assertThat(successors).hasSize(1).doesNotContain(login.tokens().refreshToken());
+        assertThat(refreshTokens.getFamily(login.sessionId()).orElseThrow().revokedAt()).isNull();
+        for (Object o : outcomes) {
+            assertThat(auth.authenticate(((AuthResult) o).tokens().accessToken()).email()).isEqualTo(EMAIL);
         }
+        AuthResult next = auth.refresh(successors.iterator().next(), IP);
+        assertThat(next.sessionId()).isEqualTo(login.sessionId());
+        assertThat(eventTypes()).doesNotContain(Type.REFRESH_REUSE_DETECTED);
+    }
+
+    @Test
+    void within_the_leeway_the_immediate_predecessor_gets_the_same_successor_again() {
+        registerAlice();
+        AuthResult login = loginAlice();
+        AuthResult first = auth.refresh(login.tokens().refreshToken(), IP);
+
+        clock.advance(auth.config().refreshLeeway().minusSeconds(1));
+        AuthResult second = auth.refresh(login.tokens().refreshToken(), IP);
+
+        assertThat(second.tokens().refreshToken()).isEqualTo(first.tokens().refreshToken());
+        assertThat(second.tokens().refreshTokenExpiresAt()).isEqualTo(first.tokens().refreshTokenExpiresAt());
+        assertThat(auth.authenticate(second.tokens().accessToken()).email()).isEqualTo(EMAIL);
+        assertThat(auth.refresh(first.tokens().refreshToken(), IP).sessionId()).isEqualTo(login.sessionId());
+    }
+
+    @Test
+    void a_reuse_after_the_leeway_still_revokes_the_family() {
+        registerAlice();
+        AuthResult login = loginAlice();
+        AuthResult first = auth.refresh(login.tokens().refreshToken(), IP);
+
+        clock.advance(auth.config().refreshLeeway());
+
+        assertThat(tokenRefusal(() -> auth.refresh(login.tokens().refreshToken(), IP))).isEqualTo(Reason.REUSED);
+        assertThat(tokenRefusal(() -> auth.refresh(first.tokens().refreshToken(), IP))).isEqualTo(Reason.REVOKED);
+        assertThat(refreshTokens.getFamily(login.sessionId()).orElseThrow().revokedAt()).isNotNull();
+    }
+
+    @Test
+    void within_the_leeway_a_token_older_than_the_immediate_predecessor_revokes_the_family() {
+        registerAlice();
+        AuthResult login = loginAlice();
+        AuthResult first = auth.refresh(login.tokens().refreshToken(), IP);
+        AuthResult second = auth.refresh(first.tokens().refreshToken(), IP);
+
+        assertThat(tokenRefusal(() -> auth.refresh(login.tokens().refreshToken(), IP))).isEqualTo(Reason.REUSED);
+        assertThat(tokenRefusal(() -> auth.refresh(second.tokens().refreshToken(), IP))).isEqualTo(Reason.REVOKED);
     }
 
     @Test
@@ -531,6 +601,104 @@ class AuthServiceTest {
         assertThatThrownBy(() -> auth.login(EMAIL, "wrong password!", IP)).isInstanceOf(RateLimitedException.class);
     }
 
+    // ------------------------------------------------------------------ device tokens (issue 12, finding 7)
+
+    /** Three attempts at once per account for untrusted clients and per device, then one a minute. */
+    private AuthService withDeviceLimits() {
+        RateLimit three = new RateLimit(1, Duration.ofMinutes(1), 3);
+        return service(AuthConfig.builder().limits(new AuthConfig.Limits(UNLIMITED, three, UNLIMITED, UNLIMITED,
+                UNLIMITED, UNLIMITED, three)).build());
+    }
+
+    private void failUntilLimited(String deviceToken) {
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> auth.login(LoginAttempt.of(EMAIL, "wrong password!", "198.51.100.9")
+                    .withDeviceToken(deviceToken))).isInstanceOf(InvalidCredentialsException.class);
+        }
+        assertThatThrownBy(() -> auth.login(LoginAttempt.of(EMAIL, "wrong password!", "198.51.100.9")
+                .withDeviceToken(deviceToken))).isInstanceOf(RateLimitedException.class);
+    }
+
+    @Test
+    void a_login_hands_out_a_device_token_for_that_account_and_a_refresh_does_not() {
+        registerAlice();
+        AuthResult login = loginAlice();
+
+        DeviceToken device = login.deviceToken().orElseThrow();
+        assertThat(device.value()).startsWith("dmd_").hasSizeLessThan(200).doesNotContain("alice");
+        assertThat(device.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofDays(90)));
+        assertThat(device.cookieTag()).isEqualTo(auth.deviceCookieTag(" ALICE@example.org ").orElseThrow())
+                .isNotEqualTo(auth.deviceCookieTag("bob@example.org").orElseThrow());
+        assertThat(device.toString()).doesNotContain(device.value());
+        assertThat(auth.login(EMAIL, PASSWORD, IP).deviceToken().orElseThrow().value()).isNotEqualTo(device.value());
+        assertThat(auth.refresh(login.tokens().refreshToken(), IP).deviceToken()).isEmpty();
+        assertThat(auth.deviceCookieTag("not an email")).isEmpty();
+    }
+
+    @Test
+    void an_attacker_without_a_device_token_exhausts_the_untrusted_budget_the_owners_device_still_logs_in() {
+        auth = withDeviceLimits();
+        registerAlice();
+        String laptop = loginAlice().deviceToken().orElseThrow().value();
+
+        failUntilLimited(null);
+
+        // untrusted clients are locked out, the right password included
+        assertThatThrownBy(() -> loginAlice()).isInstanceOf(RateLimitedException.class);
+        AuthResult owner = auth.login(LoginAttempt.of(EMAIL, PASSWORD, IP).withDeviceToken(laptop));
+        assertThat(owner.player().email()).isEqualTo(EMAIL);
+        assertThat(auth.authenticate(owner.tokens().accessToken()).email()).isEqualTo(EMAIL);
+        // the owner's success from the device does not refill the attacker's budget
+        assertThatThrownBy(() -> loginAlice()).isInstanceOf(RateLimitedException.class);
+        assertThat(events).filteredOn(e -> e.type() == Type.RATE_LIMITED).extracting(AuditEvent::detail)
+                .contains("login:account");
+    }
+
+    @Test
+    void a_device_that_fails_too_often_is_locked_on_its_own() {
+        auth = withDeviceLimits();
+        registerAlice();
+        String laptop = loginAlice().deviceToken().orElseThrow().value();
+        String phone = loginAlice().deviceToken().orElseThrow().value();
+
+        failUntilLimited(laptop);
+
+        assertThatThrownBy(() -> auth.login(LoginAttempt.of(EMAIL, PASSWORD, IP).withDeviceToken(laptop)))
+                .isInstanceOf(RateLimitedException.class);
+        assertThat(auth.login(LoginAttempt.of(EMAIL, PASSWORD, IP).withDeviceToken(phone)).player().email())
+                .isEqualTo(EMAIL);
+        assertThat(loginAlice().player().email()).isEqualTo(EMAIL); // untrusted clients have their own budget
+        assertThat(events).filteredOn(e -> e.type() == Type.RATE_LIMITED).extracting(AuditEvent::detail)
+                .containsOnly("login:device");
+    }
+
+    @Test
+    void a_foreign_tampered_or_expired_device_token_counts_as_none() {
+        auth = withDeviceLimits();
+        registerAlice();
+        auth.register(new Registration("bob@example.org", "Bob-Keeps-Owls-Forever", "Bob"), IP);
+        String bobs = auth.login("bob@example.org", "Bob-Keeps-Owls-Forever", IP).deviceToken().orElseThrow().value();
+        String alices = loginAlice().deviceToken().orElseThrow().value();
+        String tampered = alices.substring(0, 10) + (alices.charAt(10) == 'A' ? 'B' : 'A') + alices.substring(11);
+
+        failUntilLimited(null);
+
+        for (String token : List.of(bobs, tampered, "dmd_garbage.x", "")) {
+            assertThatThrownBy(() -> auth.login(LoginAttempt.of(EMAIL, PASSWORD, IP).withDeviceToken(token)))
+                    .as(token).isInstanceOf(RateLimitedException.class);
+        }
+        clock.advance(Duration.ofDays(90)); // the untrusted budget has long recovered, Alice's token expired
+        failUntilLimited(null);
+        assertThatThrownBy(() -> auth.login(LoginAttempt.of(EMAIL, PASSWORD, IP).withDeviceToken(alices)))
+                .isInstanceOf(RateLimitedException.class);
+    }
+
+    @Test
+    void login_attempts_hide_their_secrets_when_printed() {
+        assertThat(LoginAttempt.of(EMAIL, PASSWORD, IP).withDeviceToken("dmd_secret").toString())
+                .doesNotContain(PASSWORD, "dmd_secret", EMAIL);
+    }
+
     @Test
     void per_ip_login_limit_spans_accounts() {
         auth = service(AuthConfig.builder()
@@ -620,6 +788,7 @@ class AuthServiceTest {
         catchThrowable(() -> auth.login("ghost@example.org", "Another-Secret-Phrase-43", IP));
         AuthResult login = loginAlice();
         AuthResult refreshed = auth.refresh(login.tokens().refreshToken(), IP);
+        clock.advance(auth.config().refreshLeeway().plusSeconds(1));
         catchThrowable(() -> auth.refresh(login.tokens().refreshToken(), IP)); // reuse
         AuthResult second = loginAlice();
         auth.logout(second.tokens().refreshToken(), IP);

@@ -1,9 +1,16 @@
 package dev.dmengine.core.auth;
 
+import dev.dmengine.spi.InvalidInputException;
+import dev.dmengine.spi.UnavailableException;
+import dev.dmengine.testkit.Await;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class PasswordHasherTest {
 
@@ -105,7 +112,7 @@ class PasswordHasherTest {
     }
 
     @Test
-    void hashes_queue_for_the_allowed_number_of_slots() throws Exception {
+    void hashes_beyond_the_running_ones_wait_in_the_queue() throws Exception {
         PasswordHasher single = new PasswordHasher(PasswordHasher.Params.OWASP_MINIMUM, 1);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
         try {
@@ -121,11 +128,79 @@ class PasswordHasherTest {
             pool.shutdownNow();
         }
         assertThatThrownBy(() -> new PasswordHasher(PasswordHasher.Params.OWASP_MINIMUM, 0))
-                .hasMessageContaining("maxConcurrent");
+                .hasMessageContaining("threads");
     }
 
     @Test
     void to_string_names_the_scheme_not_a_secret() {
-        assertThat(HASHER).hasToString("PasswordHasher[argon2id, Params[memoryKib=19456, iterations=2, parallelism=1]]");
+        assertThat(new PasswordHasher(PasswordHasher.Params.OWASP_MINIMUM, new PasswordHasher.Pool(2, 16)))
+                .hasToString("PasswordHasher[argon2id, Params[memoryKib=19456, iterations=2, parallelism=1], "
+                        + "Pool[threads=2, queue=16]]");
+    }
+
+    // ------------------------------------------------------------------ the bound (issue 12, finding 6)
+
+    @Test
+    void a_call_finding_the_threads_busy_and_the_queue_full_is_refused_at_once_with_a_retry_delay() throws Exception {
+        PasswordHasher small = new PasswordHasher(PasswordHasher.Params.OWASP_MINIMUM, new PasswordHasher.Pool(1, 2));
+        String hash = small.hash("Mallory-Keeps-Dragons-7");
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.Callable<Void> blocker = () -> {
+            release.await();
+            return null;
+        };
+        try {
+            // one running (waited for, so that the two after it surely queue), two waiting: full
+            Await.until("the hasher is idle", () -> small.executor().getActiveCount() == 0);
+            small.executor().submit(blocker);
+            Await.until("the blocker runs", () -> small.executor().getActiveCount() == 1
+                    && small.executor().getQueue().isEmpty());
+            small.executor().submit(blocker);
+            small.executor().submit(blocker);
+
+            UnavailableException busy = catchThrowableOfType(UnavailableException.class,
+                    () -> small.verify("Mallory-Keeps-Dragons-7", hash));
+
+            assertThat(busy.getMessage()).contains("try again");
+            assertThat(busy.retryAfter()).hasValueSatisfying(d ->
+                    assertThat(d).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(60)));
+            assertThatThrownBy(() -> small.hash("another password here")).isInstanceOf(UnavailableException.class);
+        } finally {
+            release.countDown();
+        }
+        // once the queue drains, the same call succeeds
+        Await.until("the hasher accepts work again", () -> small.executor().getQueue().isEmpty()
+                && small.executor().getActiveCount() == 0);
+        assertThat(small.verify("Mallory-Keeps-Dragons-7", hash)).isTrue();
+    }
+
+    @Test
+    void hashes_run_on_the_hashers_own_platform_threads() throws Exception {
+        PasswordHasher small = new PasswordHasher(PasswordHasher.Params.OWASP_MINIMUM, new PasswordHasher.Pool(1, 1));
+        Thread caller = Thread.ofVirtual().start(() -> small.hash("Mallory-Keeps-Dragons-7"));
+        caller.join();
+
+        Thread worker = small.executor().submit(Thread::currentThread).get();
+        assertThat(worker.isVirtual()).isFalse();
+        assertThat(worker.isDaemon()).isTrue();
+        assertThat(worker.getName()).startsWith("dm-password-hash-");
+    }
+
+    @Test
+    void pool_sizes_are_checked_and_the_default_leaves_cores_free() {
+        assertThatThrownBy(() -> new PasswordHasher.Pool(0, 1)).hasMessageContaining("threads");
+        assertThatThrownBy(() -> new PasswordHasher.Pool(1, -1)).hasMessageContaining("queue");
+        PasswordHasher.Pool d = PasswordHasher.Pool.defaults();
+        assertThat(d.threads()).isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        assertThat(d.queue()).isEqualTo(8 * d.threads());
+    }
+
+    @Test
+    void a_lone_surrogate_is_never_hashed() {
+        assertThatThrownBy(() -> HASHER.hash("amber lantern \uD800 over the moor"))
+                .isInstanceOf(InvalidInputException.class).hasMessageStartingWith("password:");
+        String hash = HASHER.hash("amber lantern ? over the moor");
+        assertThatThrownBy(() -> HASHER.verify("amber lantern \uDBFF over the moor", hash))
+                .isInstanceOf(InvalidInputException.class);
     }
 }

@@ -89,6 +89,37 @@ class TokenServiceTest {
         assertThat(reasonOf(service, token)).isEqualTo(Reason.EXPIRED);
     }
 
+    // ------------------------------------------------------------------ times in the future (issue 12, finding 10)
+
+    private String signed(String claims) {
+        return Jose.ed25519(Jose.header("EdDSA", "k1"), claims, pair.getPrivate());
+    }
+
+    @Test
+    void a_token_issued_in_the_future_beyond_the_skew_is_refused() {
+        String fromTheFuture = signed(Jose.claims(ISS, AUD, player, session, clock.instant().plus(SKEW).plusSeconds(1)));
+        String withinSkew = signed(Jose.claims(ISS, AUD, player, session, clock.instant().plus(SKEW)));
+
+        assertThat(reasonOf(service, fromTheFuture)).isEqualTo(Reason.NOT_YET_VALID);
+        assertThat(service.verify(withinSkew).playerId()).isEqualTo(player);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(service.verify(fromTheFuture).playerId()).isEqualTo(player);
+    }
+
+    @Test
+    void a_token_not_valid_before_a_time_beyond_the_skew_is_refused_until_then() {
+        Instant now = clock.instant();
+        String claims = Jose.claims(ISS, AUD, player, session, now);
+        String notYet = signed(claims.replace("\"jti\"", "\"nbf\":" + now.plus(SKEW).plusSeconds(1).getEpochSecond()
+                + ",\"jti\""));
+        String withinSkew = signed(claims.replace("\"jti\"", "\"nbf\":" + now.plus(SKEW).getEpochSecond() + ",\"jti\""));
+
+        assertThat(reasonOf(service, notYet)).isEqualTo(Reason.NOT_YET_VALID);
+        assertThat(service.verify(withinSkew).playerId()).isEqualTo(player);
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(service.verify(notYet).playerId()).isEqualTo(player);
+    }
+
     @Test
     void issued_at_is_moved_up_to_a_later_not_before() {
         Instant notBefore = clock.instant().plusSeconds(1);

@@ -3,6 +3,7 @@ package dev.dmengine.core.turn;
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.game.NewCharacter;
 import dev.dmengine.core.memory.InMemoryMessageStore;
+import dev.dmengine.core.memory.InMemoryTurnStore;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.IdempotencyKeyReusedException;
 import dev.dmengine.spi.Ids;
@@ -14,7 +15,9 @@ import dev.dmengine.spi.game.GameSession;
 import dev.dmengine.spi.game.Message;
 import dev.dmengine.spi.game.MessageRole;
 import dev.dmengine.spi.game.MessageStore;
+import dev.dmengine.spi.game.TurnRecord;
 import dev.dmengine.spi.game.TurnStatus;
+import dev.dmengine.spi.game.TurnStore;
 import dev.dmengine.spi.generation.ChatMessage;
 import dev.dmengine.spi.generation.LanguageModel;
 import dev.dmengine.spi.identity.Player;
@@ -27,11 +30,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -271,6 +277,85 @@ class TurnEngineTest {
                 TurnRequest.of(session.id(), player.id(), "I call out").withIdempotencyKey("k"), TurnListener.NONE);
         assertThat(retried.turn().id()).isEqualTo(turn.id());
         assertThat(transcript()).extracting(Message::content).containsExactly("I call out", "Back again.");
+    }
+
+    @Test
+    void an_unexpected_error_fails_the_turn_with_a_reason_that_names_no_internal_class() {
+        setUp(new TestModels.Recording((call, h) -> h.onError(new IllegalStateException("socket 10.0.0.7 closed"))));
+        List<TurnEvent> heard = new ArrayList<>();
+
+        assertThatThrownBy(() -> engine.turns().play(TurnRequest.of(session.id(), player.id(), "hello"), heard::add))
+                .isInstanceOf(UnavailableException.class);
+
+        assertThat(heard.getLast()).isInstanceOfSatisfying(TurnEvent.Failed.class, f -> {
+            assertThat(f.reason()).isEqualTo("an internal error interrupted the turn");
+            assertThat(f.retriable()).isFalse();
+        });
+        assertThat(engine.ports().turnStore().latest(session.id()).orElseThrow().failureReason())
+                .isEqualTo("an internal error interrupted the turn");
+    }
+
+    @Test
+    void a_turn_whose_failure_could_not_be_recorded_is_marked_failed_when_the_next_turn_starts() {
+        InMemoryTurnStore real = new InMemoryTurnStore();
+        AtomicBoolean storeDown = new AtomicBoolean();
+        TurnStore turns = new TurnStore() { // a store that goes down with the model, as a database restart would
+            @Override
+            public TurnRecord create(TurnRecord turn) {
+                return real.create(turn);
+            }
+
+            @Override
+            public Optional<TurnRecord> get(UUID id) {
+                return real.get(id);
+            }
+
+            @Override
+            public Optional<TurnRecord> findByIdempotencyKey(UUID sessionId, String key) {
+                return real.findByIdempotencyKey(sessionId, key);
+            }
+
+            @Override
+            public TurnRecord update(TurnRecord turn) {
+                if (storeDown.get()) {
+                    throw new UnavailableException("update turn: the database cannot be reached");
+                }
+                return real.update(turn);
+            }
+
+            @Override
+            public List<TurnRecord> listBySession(UUID sessionId) {
+                return real.listBySession(sessionId);
+            }
+
+            @Override
+            public Optional<TurnRecord> latest(UUID sessionId) {
+                return real.latest(sessionId);
+            }
+        };
+        setUp(DmEngine.builder().turnStore(turns).turnConfig(TurnConfig.defaults().withRetries(0, Duration.ofMillis(1)))
+                .languageModel(new TestModels.Recording((call, h) -> {
+                    if (call == 1) {
+                        storeDown.set(true);
+                        h.onError(TestModels.down());
+                    } else {
+                        TestModels.stream(h, "The lantern flares.");
+                    }
+                })));
+        assertThatThrownBy(() -> play("I call out")).isInstanceOf(UnavailableException.class);
+        TurnRecord abandoned = real.latest(session.id()).orElseThrow();
+        assertThat(abandoned.status()).isEqualTo(TurnStatus.IN_PROGRESS); // its failure could not be written
+        storeDown.set(false);
+
+        TurnResult next = play("I light the lantern");
+
+        assertThat(next.turn().seq()).isEqualTo(2);
+        TurnRecord repaired = real.get(abandoned.id()).orElseThrow();
+        assertThat(repaired.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(repaired.failureReason()).isEqualTo("the turn was interrupted before it could finish");
+        assertThat(repaired.dmMessageId()).isNull();
+        assertThat(transcript()).extracting(Message::content)
+                .containsExactly("I call out", "I light the lantern", "The lantern flares.");
     }
 
     @Test

@@ -10,16 +10,23 @@ import java.net.SocketException;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.SQLTransientException;
 
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
-/** Translates JDBC/Jdbi failures into the dm-spi exception hierarchy, once, at the boundary. */
+/**
+ * Translates JDBC/Jdbi failures into the dm-spi exception hierarchy, once, at the boundary. An
+ * {@link UnavailableException}'s message names the operation and says why in plain words (a failed
+ * turn shows it to the player); the SQLSTATE and the driver's text stay in its cause, for logs.
+ */
 public final class SqlErrors {
 
     private SqlErrors() {
     }
+
+    private static final String LOST = "the connection to the database was lost";
 
     public static RuntimeException translate(String what, Throwable failure) {
         if (failure instanceof DmException dm) {
@@ -41,32 +48,58 @@ public final class SqlErrors {
             if (state.startsWith("22")) { // data exception: bad JSON, bad encoding, out of range
                 return new InvalidInputException(field(what), serverMessage(sql));
             }
-            if (state.startsWith("08") // connection exception
-                    || state.startsWith("53") // insufficient resources
-                    || state.startsWith("57") // operator intervention: shutdown, cancel (timeouts)
-                    || state.equals("40001") || state.equals("40P01") // serialization, deadlock
-                    || state.equals("55P03") // lock not available
-                    || state.equals("25P03")) { // idle in transaction timeout
-                return new UnavailableException(what + ": PostgreSQL is unavailable (" + state + ": "
-                        + sql.getMessage() + ")", failure);
+            String why = unavailable(state);
+            if (why != null) {
+                return unavailable(what, why, failure);
             }
         }
+        if (sql instanceof SQLTransientConnectionException && state == null && sql.getCause() == null) {
+            // the pool is exhausted: no connection failed, none came free
+            return unavailable(what, "the database had no free connection in time", failure);
+        }
+        if (sql instanceof SQLTimeoutException) {
+            return unavailable(what, "the database took too long to answer", failure);
+        }
         if (sql instanceof SQLTransientException || sql instanceof SQLRecoverableException
-                || sql instanceof SQLTimeoutException
                 || find(failure, SocketException.class) != null || find(failure, IOException.class) != null) {
-            return new UnavailableException(what + ": PostgreSQL is unavailable (" + rootMessage(failure) + ")",
-                    failure);
+            return unavailable(what, LOST, failure);
         }
         if (sql == null && failure instanceof RuntimeException re
                 && !(failure instanceof org.jdbi.v3.core.JdbiException)) {
             return re; // not a database failure: the caller's own exception passes through
         }
         if (sql != null && state == null) {
-            // the pool or driver gave up before the server said anything
-            return new UnavailableException(what + ": PostgreSQL is unavailable (" + rootMessage(failure) + ")",
-                    failure);
+            // the pool or the driver gave up before the server said anything
+            return unavailable(what, "the database cannot be reached", failure);
         }
         return new IllegalStateException(what + " failed: " + rootMessage(failure), failure);
+    }
+
+    /**
+     * Why the database is unavailable, by SQLSTATE, in words a player can read (the message of a
+     * failed turn); null when the state is not one of unavailability. The SQLSTATE, the driver's
+     * and the pool's text stay in the cause, for the logs.
+     */
+    private static String unavailable(String state) {
+        if (state.equals("08001") || state.equals("08004")) {
+            return "the database cannot be reached";
+        }
+        if (state.startsWith("08")) {
+            return LOST;
+        }
+        return switch (state) {
+            case "57P01", "57P02" -> "the database is shutting down"; // an administrator, a crashed backend
+            case "57P03" -> "the database is starting up";
+            case "57014", "25P03" -> "the database took too long to answer"; // statement, idle-in-transaction timeout
+            case "40001", "40P01" -> "the database refused a conflicting concurrent change"; // serialization, deadlock
+            case "55P03" -> "the database could not take a lock in time";
+            default -> state.startsWith("57") ? "the database is shutting down"
+                    : state.startsWith("53") ? "the database is out of resources" : null;
+        };
+    }
+
+    private static UnavailableException unavailable(String what, String why, Throwable failure) {
+        return new UnavailableException(what + ": " + why, failure);
     }
 
     private static String firstState(SQLException e) {

@@ -1,16 +1,13 @@
 package dev.dmengine.replicate.internal;
 
-import dev.dmengine.core.remote.Secrets;
-import dev.dmengine.core.remote.CircuitBreaker;
-import dev.dmengine.core.remote.Backoff;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dmengine.remote.AttemptFailure;
+import dev.dmengine.remote.Operation;
+import dev.dmengine.remote.Provider;
+import dev.dmengine.remote.RemoteEndpoint;
 import dev.dmengine.spi.DmException;
-import dev.dmengine.spi.InvalidInputException;
-import dev.dmengine.spi.NotFoundException;
-import dev.dmengine.spi.PermissionDeniedException;
-import dev.dmengine.spi.RateLimitedException;
 import dev.dmengine.spi.UnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,22 +23,25 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The calls of Replicate's HTTP API that the adapters use, with the retry policy: 429 is retried
- * after {@code Retry-After} or the "available in N seconds" hint of the body; reads (get, list) are
- * retried on 5xx and connection failures; a create whose outcome is unknown (a 5xx or a broken
- * connection after the request went out) is resolved by listing the predictions created since just
- * before it and adopting the one with the same input, never by creating a second one blindly.
+ * The calls of Replicate's HTTP API that the adapters use, each run under dm-remote's retry
+ * policy and circuit breaker ({@link RemoteEndpoint#call}): a 429 waits for {@code Retry-After}
+ * or the "available in N seconds" hint of its body; reads (get, list) are retried on 5xx and
+ * connection failures; a create whose outcome is unknown (a 5xx, or a broken connection after
+ * the request went out) is settled by looking for the prediction it may have made — the
+ * predictions created since just before it, page by page, for the same target with the same
+ * input — and adopting it, never by creating a second one blindly.
  */
 public final class ReplicateApi {
 
@@ -51,6 +51,13 @@ public final class ReplicateApi {
             Pattern.CASE_INSENSITIVE);
     /** How far before a create the list of recent predictions is searched (clock skew, latency). */
     private static final Duration LOOKUP_SKEW = Duration.ofMinutes(2);
+    /** Pages of 100 predictions a lookup reads at most before it gives up (it stops earlier at older ones). */
+    static final int MAX_LOOKUP_PAGES = 20;
+
+    /** How Replicate's failures read: problem+json {@code detail}, and a wait hinted in a 429's body. */
+    public static final Provider PROVIDER = Provider.named("Replicate", "Replicate API token")
+            .withErrorDetail(ReplicateApi::detail)
+            .withDelayHint(ReplicateApi::availableIn);
 
     /** What a prediction is created for: an official model, a model version or a deployment. */
     public record Target(Kind kind, String owner, String name, String version) {
@@ -73,15 +80,26 @@ public final class ReplicateApi {
                 case DEPLOYMENT -> "deployment:" + owner + "/" + name;
             };
         }
+
+        /** Whether a listed prediction was created for this target. */
+        boolean made(JsonNode prediction) {
+            return switch (kind) {
+                case MODEL -> (owner + "/" + name).equals(prediction.path("model").asText());
+                case VERSION -> version.equals(prediction.path("version").asText());
+                case DEPLOYMENT -> (owner + "/" + name).equals(prediction.path("deployment").asText());
+            };
+        }
     }
 
-    private final URI base;
-    private final String token;
-    private final HttpClient http;
-    private final CircuitBreaker breaker;
-    private final int maxRetries;
-    private final Backoff backoff;
-    private final Duration maxRetryAfter;
+    /** A prediction to create. {@code preferWait} and {@code cancelAfter} may be null. */
+    public record Create(Target target, ObjectNode input, boolean stream, Duration preferWait, Duration cancelAfter) {
+        public Create {
+            Objects.requireNonNull(target, "target");
+            Objects.requireNonNull(input, "input");
+        }
+    }
+
+    private final RemoteEndpoint endpoint;
     private final Duration requestTimeout;
     private final Set<String> adopted = Collections.newSetFromMap(new LinkedHashMap<>(64, 0.75f, false) {
         @Override
@@ -90,172 +108,195 @@ public final class ReplicateApi {
         }
     });
 
-    public ReplicateApi(URI base, String token, HttpClient http, CircuitBreaker breaker, int maxRetries, Backoff backoff,
-                        Duration maxRetryAfter, Duration requestTimeout) {
-        this.base = base;
-        this.token = token;
-        this.http = http;
-        this.breaker = breaker;
-        this.maxRetries = maxRetries;
-        this.backoff = backoff;
-        this.maxRetryAfter = maxRetryAfter;
-        this.requestTimeout = requestTimeout;
+    public ReplicateApi(RemoteEndpoint endpoint, Duration requestTimeout) {
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
     }
 
     public URI base() {
-        return base;
-    }
-
-    public String token() {
-        return token;
-    }
-
-    public CircuitBreaker breaker() {
-        return breaker;
+        return endpoint.base();
     }
 
     public HttpClient httpClient() {
-        return http;
+        return endpoint.http();
+    }
+
+    /** {@code text} without the token. */
+    public String scrub(String text) {
+        return endpoint.scrub(text);
     }
 
     /**
-     * Creates a prediction and returns its JSON. {@code preferWait} (nullable) asks the API to hold
-     * the response until the prediction finishes or that many seconds pass; {@code cancelAfter}
-     * (nullable) is the prediction's own deadline, after which Replicate cancels it.
+     * Creates a prediction and returns its JSON. {@code preferWait} asks the API to hold the
+     * response until the prediction finishes or that many seconds pass; {@code cancelAfter} is
+     * the prediction's own deadline, after which Replicate cancels it.
      */
-    public JsonNode create(Target target, ObjectNode input, boolean stream, Duration preferWait, Duration cancelAfter,
-                           long deadlineNanos) {
+    public JsonNode create(Create create, long deadlineNanos) {
+        byte[] body = write(createBody(create));
+        return endpoint.call("creating a prediction for " + create.target().describe(),
+                n -> createOnce(create, body, deadlineNanos), deadlineNanos, null);
+    }
+
+    private static ObjectNode createBody(Create create) {
         ObjectNode body = JSON.createObjectNode();
-        if (target.kind() == Target.Kind.VERSION) {
-            body.put("version", target.version());
+        if (create.target().kind() == Target.Kind.VERSION) {
+            body.put("version", create.target().version());
         }
-        body.set("input", input);
-        if (stream) {
+        body.set("input", create.input());
+        if (create.stream()) {
             body.put("stream", true);
         }
-        byte[] bytes = write(body);
-        URI uri = base.resolve(target.createPath());
-        for (int attempt = 1; ; attempt++) {
-            checkBreaker();
-            Instant sentAt = Instant.now(); // compared with Replicate's created_at: wall time
-            HttpRequest.Builder rb = request(uri, deadlineNanos, preferWait)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(bytes));
-            if (preferWait != null) {
-                rb.header("Prefer", "wait=" + Math.max(1, Math.min(60, preferWait.toSeconds())));
-            }
-            if (cancelAfter != null) {
-                rb.header("Cancel-After", Math.max(5, cancelAfter.toSeconds()) + "s");
-            }
-            DmException error;
-            Duration wait = null;
-            boolean ambiguous;
-            try {
-                HttpResponse<String> response = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-                int status = response.statusCode();
-                if (status >= 200 && status < 300) {
-                    breaker.onSuccess();
-                    JsonNode prediction = read(response.body(), "prediction");
-                    remember(prediction.path("id").asText());
-                    return prediction;
-                }
-                if (status == 429) {
-                    breaker.onNeutral();
-                    wait = retryAfter(response);
-                    error = map(status, "creating a prediction for " + target.describe(), target, response.body(), wait);
-                    ambiguous = false;
-                } else if (status >= 500) {
-                    breaker.onFailure();
-                    error = map(status, "creating a prediction for " + target.describe(), target, response.body(), null);
-                    ambiguous = true;
-                } else {
-                    breaker.onNeutral();
-                    throw map(status, "creating a prediction for " + target.describe(), target, response.body(), null);
-                }
-            } catch (ConnectException e) {
-                breaker.onFailure();
-                error = unreachable(e);
-                ambiguous = false; // nothing was sent
-            } catch (IOException e) {
-                breaker.onFailure();
-                error = unreachable(e);
-                ambiguous = true; // the request may have been received
-            } catch (InterruptedException e) {
-                breaker.onNeutral();
-                Thread.currentThread().interrupt();
-                throw new UnavailableException("interrupted while creating a prediction", e);
-            }
-            if (ambiguous) {
-                Optional<JsonNode> existing = findCreated(target, input, sentAt.minus(LOOKUP_SKEW), deadlineNanos);
-                if (existing.isPresent()) {
-                    LOG.info("create of a prediction for {} failed ambiguously ({}); adopted existing prediction {}",
-                            target.describe(), error.getMessage(), existing.get().path("id").asText());
-                    return existing.get();
-                }
-            }
-            retryOrThrow(error, wait, attempt, deadlineNanos);
+        return body;
+    }
+
+    private JsonNode createOnce(Create create, byte[] body, long deadlineNanos) throws AttemptFailure {
+        Instant sentAt = Instant.now(); // compared with Replicate's created_at: wall time
+        HttpRequest.Builder rb = request(endpoint.resolve(create.target().createPath()), deadlineNanos,
+                create.preferWait())
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (create.preferWait() != null) {
+            rb.header("Prefer", "wait=" + Math.max(1, Math.min(60, create.preferWait().toSeconds())));
         }
+        if (create.cancelAfter() != null) {
+            rb.header("Cancel-After", Math.max(5, create.cancelAfter().toSeconds()) + "s");
+        }
+        HttpResponse<String> response;
+        try {
+            response = endpoint.http().send(rb.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw endpoint.errors().unreachable(e, true); // nothing was sent
+        } catch (IOException e) { // the request may have been received
+            return adoptOrFail(create, sentAt, deadlineNanos, endpoint.errors().unreachable(e, true));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while creating a prediction", e);
+        }
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            JsonNode prediction = read(response.body(), "creating a prediction");
+            remember(prediction.path("id").asText());
+            return prediction;
+        }
+        AttemptFailure failure = endpoint.errors().failure(createOperation(create.target()), status,
+                response.headers(), response.body());
+        if (status >= 500) { // the prediction may exist although the answer says otherwise
+            return adoptOrFail(create, sentAt, deadlineNanos, failure);
+        }
+        throw failure;
+    }
+
+    private static Operation createOperation(Target target) {
+        return Operation.of("creating a prediction for " + target.describe(), "model", target.describe());
+    }
+
+    private JsonNode adoptOrFail(Create create, Instant sentAt, long deadlineNanos, AttemptFailure failure)
+            throws AttemptFailure {
+        Optional<JsonNode> existing = findCreated(create.target(), create.input(), sentAt.minus(LOOKUP_SKEW),
+                deadlineNanos);
+        if (existing.isEmpty()) {
+            throw failure;
+        }
+        LOG.info("create of a prediction for {} failed ambiguously ({}); adopted existing prediction {}",
+                create.target().describe(), failure.getMessage(), existing.get().path("id").asText());
+        return existing.get();
     }
 
     /** The prediction with this id; retried on 429, 5xx and connection failures (a read is idempotent). */
     public JsonNode get(String id, long deadlineNanos) {
-        return getJson(base.resolve("predictions/" + id), "reading prediction " + id, deadlineNanos, true);
+        Operation op = Operation.of("reading prediction " + id, "prediction", id);
+        return endpoint.call(op.description(), n -> getJson(endpoint.resolve("predictions/" + id), op, deadlineNanos),
+                deadlineNanos, null);
     }
 
     /** Asks Replicate to cancel the prediction; best effort, a failure is logged, not thrown. */
     public void cancel(String id) {
-        URI uri = base.resolve("predictions/" + id + "/cancel");
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            try {
-                HttpRequest rb = request(uri, System.nanoTime() + requestTimeout.toNanos(), null)
-                        .POST(HttpRequest.BodyPublishers.noBody()).build();
-                HttpResponse<String> r = http.send(rb, HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() < 500 && r.statusCode() != 429) {
-                    return;
-                }
-            } catch (IOException e) {
-                LOG.debug("cancel of prediction {} failed: {}", id, e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            sleep(backoff.delay(attempt));
+        URI uri = endpoint.resolve("predictions/" + id + "/cancel");
+        Operation op = Operation.of("cancelling prediction " + id, "prediction", id);
+        long deadline = System.nanoTime() + requestTimeout.toNanos() * 3;
+        try {
+            endpoint.callUnguarded(op.description(), n -> postCancel(uri, op, deadline), deadline);
+        } catch (DmException e) {
+            LOG.warn("could not cancel prediction {} ({}); Replicate's Cancel-After deadline will end it", id,
+                    e.getMessage());
         }
-        LOG.warn("could not cancel prediction {}; Replicate's Cancel-After deadline will end it", id);
+    }
+
+    private Void postCancel(URI uri, Operation op, long deadline) throws AttemptFailure {
+        HttpResponse<String> r = send(request(uri, deadline, null).POST(HttpRequest.BodyPublishers.noBody()));
+        if (r.statusCode() >= 500 || r.statusCode() == 429) {
+            throw endpoint.errors().failure(op, r.statusCode(), r.headers(), r.body());
+        }
+        return null; // done, or nothing left to cancel (404, 409: already finished)
     }
 
     /**
-     * Looks for a prediction created since {@code after} for the same target with exactly this input
-     * (and not already handed out by this client): the way to settle a create whose response was
-     * lost, since the API has no idempotency key.
+     * Looks for a prediction created since {@code after} for the same target with exactly this
+     * input (and not already handed out by this client): the way to settle a create whose
+     * response was lost, since the API has no idempotency key. The list is newest first; it is
+     * read page by page ({@code next}) until a prediction older than {@code after}, the last page,
+     * or {@link #MAX_LOOKUP_PAGES}. A deployment's predictions are matched by their
+     * {@code deployment} field, a model's by {@code model}, a version's by {@code version}.
      */
     Optional<JsonNode> findCreated(Target target, ObjectNode input, Instant after, long deadlineNanos) {
-        String query = "predictions?created_after=" + URLEncoder.encode(
-                after.truncatedTo(ChronoUnit.SECONDS).toString(), StandardCharsets.UTF_8);
-        JsonNode page;
+        URI page = endpoint.resolve("predictions?created_after=" + URLEncoder.encode(
+                after.truncatedTo(ChronoUnit.SECONDS).toString(), StandardCharsets.UTF_8));
+        for (int pages = 0; page != null && pages < MAX_LOOKUP_PAGES; pages++) {
+            JsonNode list = listPage(page, target, deadlineNanos);
+            for (JsonNode p : list.path("results")) {
+                if (createdBefore(p, after)) {
+                    return Optional.empty(); // newest first: the rest is older still
+                }
+                String id = p.path("id").asText();
+                if (target.made(p) && sameInput(input, p.get("input")) && !adoptedAlready(id)) {
+                    remember(id);
+                    return Optional.of(p);
+                }
+            }
+            page = nextPage(list);
+        }
+        return Optional.empty();
+    }
+
+    private JsonNode listPage(URI page, Target target, long deadlineNanos) {
+        Operation op = Operation.of("listing recent predictions", "prediction list", page.getRawQuery());
         try {
-            page = getJson(base.resolve(query), "listing recent predictions", deadlineNanos, false);
+            return endpoint.callUnguarded(op.description(), n -> getJson(page, op, deadlineNanos), deadlineNanos);
         } catch (DmException e) {
             throw new UnavailableException("creating a prediction for " + target.describe()
                     + " failed and whether it was created could not be checked (" + e.getMessage()
                     + "); not creating another one", e);
         }
-        for (JsonNode p : page.path("results")) {
-            String id = p.path("id").asText();
-            if (!sameInput(input, p.get("input")) || adoptedAlready(id)) {
-                continue;
-            }
-            boolean sameTarget = switch (target.kind()) {
-                case MODEL -> (target.owner() + "/" + target.name()).equals(p.path("model").asText());
-                case VERSION -> target.version().equals(p.path("version").asText());
-                case DEPLOYMENT -> true; // a deployment's predictions name the model behind it
-            };
-            if (sameTarget) {
-                remember(id);
-                return Optional.of(p);
-            }
+    }
+
+    /** The {@code next} page, if it is on the API's own host (the token never goes anywhere else). */
+    private URI nextPage(JsonNode list) {
+        String next = list.path("next").asText("");
+        if (next.isEmpty() || list.path("next").isNull()) {
+            return null;
         }
-        return Optional.empty();
+        URI uri;
+        try {
+            uri = endpoint.base().resolve(next);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Replicate listed a malformed next page; searching no further");
+            return null;
+        }
+        URI base = endpoint.base();
+        if (!Objects.equals(uri.getHost(), base.getHost()) || uri.getPort() != base.getPort()
+                || !Objects.equals(uri.getScheme(), base.getScheme())) {
+            LOG.warn("Replicate listed a next page on another host ({}); searching no further", uri.getHost());
+            return null;
+        }
+        return uri;
+    }
+
+    private static boolean createdBefore(JsonNode prediction, Instant after) {
+        try {
+            return Instant.parse(prediction.path("created_at").asText()).isBefore(after);
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     /**
@@ -296,150 +337,75 @@ public final class ReplicateApi {
         return sent.equals(stored);
     }
 
-    /** Opens a GET whose body is read as a stream (the prediction's {@code urls.stream}). */
+    /** A GET whose body is read as a stream (the prediction's {@code urls.stream}); the token goes only to the API's site. */
     public HttpRequest.Builder streamRequest(URI url, long deadlineNanos) {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(url)
-                .timeout(Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())))
+        return endpoint.request(url, Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())))
                 .header("Accept", "text/event-stream")
                 .header("Cache-Control", "no-store")
                 .GET();
-        if (sameSite(base, url)) {
-            rb.header("Authorization", "Bearer " + token);
-        }
-        return rb;
     }
 
-    private JsonNode getJson(URI uri, String what, long deadlineNanos, boolean closesBreaker) {
-        for (int attempt = 1; ; attempt++) {
-            if (closesBreaker) {
-                checkBreaker(); // a lookup settling a failed create goes out even while the breaker is open
-            }
-            DmException error;
-            Duration wait = null;
-            try {
-                HttpResponse<String> response = http.send(request(uri, deadlineNanos, null).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                int status = response.statusCode();
-                if (status == 200) {
-                    if (closesBreaker) {
-                        breaker.onSuccess();
-                    } else {
-                        breaker.onNeutral(); // a lookup after a failed create says nothing about creating
-                    }
-                    return read(response.body(), what);
-                }
-                if (status == 429) {
-                    breaker.onNeutral();
-                    wait = retryAfter(response);
-                } else if (status >= 500) {
-                    breaker.onFailure();
-                } else {
-                    breaker.onNeutral();
-                    throw map(status, what, null, response.body(), null);
-                }
-                error = map(status, what, null, response.body(), wait);
-            } catch (IOException e) {
-                breaker.onFailure();
-                error = unreachable(e);
-            } catch (InterruptedException e) {
-                breaker.onNeutral();
-                Thread.currentThread().interrupt();
-                throw new UnavailableException("interrupted while " + what, e);
-            }
-            retryOrThrow(error, wait, attempt, deadlineNanos);
+    private JsonNode getJson(URI uri, Operation op, long deadlineNanos) throws AttemptFailure {
+        HttpResponse<String> response = send(request(uri, deadlineNanos, null).GET());
+        if (response.statusCode() != 200) {
+            throw endpoint.errors().failure(op, response.statusCode(), response.headers(), response.body());
         }
+        return read(response.body(), op.description());
     }
 
-    private void retryOrThrow(DmException error, Duration wait, int attempt, long deadlineNanos) {
-        if (attempt > maxRetries || (wait != null && wait.compareTo(maxRetryAfter) > 0)) {
-            throw error;
-        }
-        Duration delay = wait != null ? wait : backoff.delay(attempt);
-        if (System.nanoTime() + delay.toNanos() >= deadlineNanos) {
-            throw error;
-        }
-        LOG.debug("Replicate call failed ({}); retry {} in {} ms", error.getMessage(), attempt, delay.toMillis());
-        sleep(delay);
-    }
-
-    private void checkBreaker() {
-        if (!breaker.tryAcquire()) {
-            throw new UnavailableException("Replicate at " + base.getHost() + " is failing; not calling it until "
-                    + breaker.openUntil() + " (circuit open)");
+    private HttpResponse<String> send(HttpRequest.Builder rb) throws AttemptFailure {
+        try {
+            return endpoint.http().send(rb.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw endpoint.errors().unreachable(e, true); // reads and cancels are safe to repeat
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnavailableException("interrupted while calling Replicate", e);
         }
     }
 
     private HttpRequest.Builder request(URI uri, long deadlineNanos, Duration preferWait) {
         long remaining = deadlineNanos - System.nanoTime();
         long limit = requestTimeout.toNanos() + (preferWait == null ? 0 : preferWait.toNanos());
-        return HttpRequest.newBuilder(uri)
-                .timeout(Duration.ofNanos(Math.max(1_000_000, Math.min(remaining, limit))))
-                .header("Authorization", "Bearer " + token)
+        return endpoint.request(uri, Duration.ofNanos(Math.max(1_000_000, Math.min(remaining, limit))))
                 .header("Accept", "application/json");
     }
 
-    private Duration retryAfter(HttpResponse<String> response) {
-        Optional<Duration> header = response.headers().firstValue("Retry-After").flatMap(Backoff::parseRetryAfter);
-        if (header.isPresent()) {
-            return header.get();
-        }
-        Matcher m = AVAILABLE_IN.matcher(response.body() == null ? "" : response.body());
-        if (m.find()) {
-            return Duration.ofMillis((long) Math.ceil(Double.parseDouble(m.group(1)) * 1000));
-        }
-        return null;
-    }
-
-    private DmException map(int status, String what, Target target, String body, Duration retryAfter) {
-        String detail = detail(body);
-        String message = what + " failed with HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
-        if (status == 429) {
-            return new RateLimitedException(message, retryAfter == null ? Duration.ofSeconds(1) : retryAfter);
-        }
-        if (status >= 500 || status == 408) {
-            return new UnavailableException(message);
-        }
-        if (status == 401 || status == 403) {
-            return new PermissionDeniedException(what + " was refused (HTTP " + status
-                    + "): check the Replicate API token" + (detail.isEmpty() ? "" : " (" + detail + ")"));
-        }
-        if (status == 404) {
-            return new NotFoundException(target == null ? "prediction" : "model", target == null ? what
-                    : target.describe());
-        }
-        return new InvalidInputException("input", message);
-    }
-
-    /** The {@code detail} of Replicate's problem+json error body, else the raw text; scrubbed of the token. */
-    public String detail(String body) {
+    /** The {@code detail} of Replicate's problem+json error body, else its {@code title}, else the raw text. */
+    public static String detail(String body) {
         String d = body == null ? "" : body;
         try {
             JsonNode root = JSON.readTree(d);
             if (root != null && root.hasNonNull("detail")) {
-                d = root.get("detail").asText();
-            } else if (root != null && root.hasNonNull("title")) {
-                d = root.get("title").asText();
+                return root.get("detail").asText();
+            }
+            if (root != null && root.hasNonNull("title")) {
+                return root.get("title").asText();
             }
         } catch (IOException notJson) {
             // raw text
         }
-        return Secrets.scrub(d, token);
+        return d;
     }
 
-    private UnavailableException unreachable(IOException e) {
-        return new UnavailableException("Replicate at " + base.getHost() + " could not be reached or timed out: "
-                + e.getClass().getSimpleName());
+    /** The wait a throttled response's body hints at: "… Expected available in 3 seconds". */
+    public static Optional<Duration> availableIn(String body) {
+        Matcher m = AVAILABLE_IN.matcher(body == null ? "" : body);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        return Optional.of(Duration.ofMillis((long) Math.ceil(Double.parseDouble(m.group(1)) * 1000)));
     }
 
-    private static JsonNode read(String body, String what) {
+    private static JsonNode read(String body, String what) throws AttemptFailure {
         try {
             JsonNode node = JSON.readTree(body);
             if (node == null || !node.isObject()) {
-                throw new UnavailableException("Replicate sent a malformed response while " + what);
+                throw AttemptFailure.fatal(new UnavailableException("Replicate sent a malformed response while " + what));
             }
             return node;
         } catch (IOException e) {
-            throw new UnavailableException("Replicate sent malformed JSON while " + what);
+            throw AttemptFailure.fatal(new UnavailableException("Replicate sent malformed JSON while " + what));
         }
     }
 
@@ -463,34 +429,10 @@ public final class ReplicateApi {
         }
     }
 
-    private static void sleep(Duration d) {
-        try {
-            TimeUnit.NANOSECONDS.sleep(d.toNanos());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UnavailableException("interrupted while waiting to retry", e);
-        }
-    }
-
-    /** Whether {@code url} belongs to the API's site (same host, or a sibling under the same parent domain). */
-    static boolean sameSite(URI api, URI url) {
-        String a = api.getHost();
-        String b = url.getHost();
-        if (a == null || b == null) {
-            return false;
-        }
-        if (a.equalsIgnoreCase(b)) {
-            return true;
-        }
-        int dot = a.indexOf('.');
-        String parent = dot < 0 ? a : a.substring(dot + 1);
-        return parent.contains(".") && (b.equalsIgnoreCase(parent) || b.toLowerCase().endsWith("." + parent));
-    }
-
     /** Reads the body of a stream response that failed, for its error detail. */
     public String drain(HttpResponse<InputStream> response) {
         try (InputStream in = response.body()) {
-            return detail(new String(in.readNBytes(8192), StandardCharsets.UTF_8));
+            return scrub(detail(new String(in.readNBytes(8192), StandardCharsets.UTF_8)));
         } catch (IOException e) {
             return "";
         }

@@ -23,6 +23,22 @@ public interface RefreshTokenStore {
      */
     boolean markUsed(String tokenHash, Instant at);
 
+    /**
+     * Exchanges a token for its successor, atomically: marks {@code usedHash} used at the
+     * successor's {@code issuedAt}, records the successor's hash and {@code sealedSuccessor}
+     * on it (see {@link RefreshToken}) and adds the successor — all or nothing, whatever
+     * transaction the caller is in.
+     *
+     * <p>{@code true} for the one caller that rotated the token; {@code false}, with nothing
+     * changed, if it is unknown, already used, or not of the successor's family. A caller that
+     * gets {@code false} for a token it found unused lost a race: {@link #findToken} then shows
+     * the winner's successor.
+     *
+     * @param successor       an unused token of the same family and player
+     * @param sealedSuccessor opaque to the store, at most 512 characters; may be {@code null}
+     */
+    boolean rotate(String usedHash, RefreshToken successor, String sealedSuccessor);
+
     /** Revokes one family; {@code false} if it was already revoked or is unknown. */
     boolean revokeFamily(UUID familyId, Instant at);
 
