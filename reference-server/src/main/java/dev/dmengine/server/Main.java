@@ -51,6 +51,14 @@ public final class Main {
         String host = settings.host().equals("0.0.0.0") ? "localhost" : settings.host();
         System.out.println("DM Engine is up on http://" + host + ":" + server.port()
                 + "  (API description: /openapi, health: /health; Ctrl+C stops it)");
+        // The process ends by System.exit only (Ctrl+C, the listener watchdog's status 3): were the
+        // last server thread to end with the listener, the JVM would otherwise exit with 0 first,
+        // and a supervisor would take it for a clean stop.
+        try {
+            new java.util.concurrent.CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
