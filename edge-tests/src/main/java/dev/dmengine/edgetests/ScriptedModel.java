@@ -101,7 +101,7 @@ public final class ScriptedModel implements AutoCloseable {
         permits.release();
     }
 
-    /** Words written so far, over all replies. */
+    /** Words written or being written so far, over all replies (counted just before each is sent). */
     public int written() {
         return written.get();
     }
@@ -138,9 +138,9 @@ public final class ScriptedModel implements AutoCloseable {
             for (int i = 0; i < words.size(); i++) {
                 awaitTurn();
                 String piece = words.get(i) + (i < words.size() - 1 ? " " : "");
+                written.incrementAndGet(); // counted before it leaves, so a reader never sees it uncounted
                 chunk(out, Map.of("index", 0, "delta", Map.of("content", piece)));
                 writtenAt.put(piece, System.nanoTime());
-                written.incrementAndGet();
             }
             chunk(out, Map.of("index", 0, "delta", Map.of(), "finish_reason", "stop"));
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
