@@ -102,7 +102,13 @@ public final class EventStream implements AutoCloseable {
     public Event nextEvent(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
-            Event e = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            Event e;
+            try {
+                e = next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (AssertionError err) {
+                throw new AssertionError("no event other than heartbeats within " + limit
+                        + (ended ? " (the stream ended)" : ""), err);
+            }
             if (!e.heartbeat()) {
                 return e;
             }
