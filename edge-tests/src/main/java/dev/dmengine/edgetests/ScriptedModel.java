@@ -110,7 +110,7 @@ public final class ScriptedModel implements AutoCloseable {
         return requests.get();
     }
 
-    /** When the word (with its trailing space, as streamed) was last written and flushed. */
+    /** When the word (with its trailing space, as streamed) was last about to be written (then flushed at once). */
     public Long writtenAt(String piece) {
         return writtenAt.get(piece);
     }
@@ -139,8 +139,8 @@ public final class ScriptedModel implements AutoCloseable {
                 awaitTurn();
                 String piece = words.get(i) + (i < words.size() - 1 ? " " : "");
                 written.incrementAndGet(); // counted before it leaves, so a reader never sees it uncounted
-                chunk(out, Map.of("index", 0, "delta", Map.of("content", piece)));
                 writtenAt.put(piece, System.nanoTime());
+                chunk(out, Map.of("index", 0, "delta", Map.of("content", piece)));
             }
             chunk(out, Map.of("index", 0, "delta", Map.of(), "finish_reason", "stop"));
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
