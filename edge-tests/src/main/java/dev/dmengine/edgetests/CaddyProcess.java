@@ -53,6 +53,8 @@ public final class CaddyProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
+    /** Ends the child if this JVM ends without {@link #close()} (a killed test run leaves no process behind). */
+    private final Thread reaper;
     private final Path dir;
     private final int httpsPort;
     private final Map<String, String> env;
@@ -95,6 +97,8 @@ public final class CaddyProcess implements AutoCloseable {
         penv.putAll(env);
         try {
             process = pb.start();
+            reaper = new Thread(process::destroyForcibly, "dm-caddy-reaper");
+            Runtime.getRuntime().addShutdownHook(reaper);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + CADDY, e);
         }
@@ -198,7 +202,16 @@ public final class CaddyProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+        forgetReaper();
         deleteTree(dir);
+    }
+
+    private void forgetReaper() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs anyway
+        }
     }
 
     private void ensureAlive() {

@@ -39,6 +39,8 @@ public final class ServerProcess implements AutoCloseable {
     private static final Pattern UP = Pattern.compile("DM Engine is up on http://([^:/\\s]+):(\\d+)");
 
     private final Process process;
+    /** Ends the child if this JVM ends without {@link #close()} (a killed test run leaves no process behind). */
+    private final Thread reaper;
     private final Path dir;
     private final Path log;
     private final String host;
@@ -65,6 +67,8 @@ public final class ServerProcess implements AutoCloseable {
         b.config.forEach((k, v) -> env.put(envName(k), v));
         try {
             process = pb.start();
+            reaper = new Thread(process::destroyForcibly, "dm-server-reaper");
+            Runtime.getRuntime().addShutdownHook(reaper);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the reference server", e);
         }
@@ -84,6 +88,7 @@ public final class ServerProcess implements AutoCloseable {
         } catch (RuntimeException | AssertionError e) {
             String text = log();
             process.destroyForcibly();
+            forgetReaper();
             throw new IllegalStateException("the reference server did not start: " + e.getMessage() + "\n" + text, e);
         }
         host = up[0].group(1).equals("localhost") ? "127.0.0.1" : up[0].group(1);
@@ -149,6 +154,14 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    private void forgetReaper() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(reaper);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs anyway
+        }
+    }
+
     private boolean waitFor(Duration d) {
         try {
             return process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
@@ -163,6 +176,7 @@ public final class ServerProcess implements AutoCloseable {
         if (process.isAlive()) {
             stop();
         }
+        forgetReaper();
         CaddyProcess.deleteTree(dir);
     }
 
