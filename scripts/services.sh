@@ -5,7 +5,9 @@
 #     of the next release when the running server lacks it),
 #   - the test database with the vector extension created in it,
 #   - Redis answering PING,
-#   - Debian's Chromium at /usr/bin/chromium (the web GUI's browser tests drive it).
+#   - Debian's Chromium at /usr/bin/chromium (the web GUI's browser tests drive it),
+#   - Debian's Caddy at /usr/bin/caddy (the edge tests run the repository's Caddyfile with it;
+#     the package's own service is kept from starting, so nothing takes ports 80/443).
 # Each step is skipped when it is already done, so a second run takes about a second.
 # Works as root on a fresh Debian machine of this kind, without questions.
 #
@@ -174,12 +176,42 @@ ensure_chromium() {
   fi
 }
 
+# The tests start Caddy themselves (a child process per test class, on free ports, with the
+# repository's Caddyfile). The package would also start its own instance on :80 with
+# /etc/caddy/Caddyfile: a policy-rc.d that refuses every start is put in place for the
+# install when the machine has none, and a package instance that started anyway (systemd) is
+# stopped and disabled.
+ensure_caddy() {
+  if [ -x /usr/bin/caddy ]; then return 0; fi
+  svc_log "installing Debian's caddy (for the edge tests) without starting its service"
+  apt_update_once
+  local guard=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    guard=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\n# written by DM Engine scripts/services.sh during apt-get install caddy\nexit 101\n' >"$guard"
+    chmod 755 "$guard"
+  fi
+  local rc=0
+  apt-get install -y -qq caddy >/dev/null || rc=$?
+  [ -n "$guard" ] && rm -f "$guard"
+  if [ "$rc" != 0 ]; then svc_log "apt-get install caddy failed"; return "$rc"; fi
+  if [ -d /run/systemd/system ] && systemctl is-active --quiet caddy 2>/dev/null; then
+    svc_log "stopping and disabling the package's caddy service (the tests run their own)"
+    systemctl disable --now caddy >/dev/null 2>&1 || true
+  fi
+  if [ ! -x /usr/bin/caddy ]; then
+    svc_log "caddy was installed but /usr/bin/caddy is missing" && return 1
+  fi
+  svc_log "caddy installed: $(/usr/bin/caddy version | head -1)"
+}
+
 services_main() {
   ensure_postgres_running
   vector_available || install_pgvector
   ensure_test_database
   ensure_redis
   ensure_chromium
+  ensure_caddy
 }
 
 # in a subshell so that the caller's options stay as they were; not inside `if` or `||`,
