@@ -330,7 +330,10 @@ class EdgeIT {
         GameClient.Response noToken = c.post("/vec/search", null, Map.of("text", "a lantern"));
         assertThat(noToken.status()).isEqualTo(404);
 
-        assertThat(direct.get("/metrics", null).status()).isEqualTo(200);
+        // with dm.service.token set the server's /metrics wants it; the edge hides the route either way
+        assertThat(direct.get("/metrics", SERVICE_TOKEN).status()).isEqualTo(200);
+        assertThat(direct.get("/metrics", null).status()).isEqualTo(401);
+        assertThat(c.get("/metrics", SERVICE_TOKEN).status()).isEqualTo(404);
         assertThat(c.get("/metrics", null).status()).isEqualTo(404);
         assertThat(c.send(c.request("/", null).method("TRACE", HttpRequest.BodyPublishers.noBody()).build()).status())
                 .isEqualTo(405);
