@@ -2,7 +2,6 @@ package dev.dmengine.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dmengine.core.DmEngine;
-import dev.dmengine.core.json.Json;
 import dev.dmengine.core.turn.TurnEngine;
 import dev.dmengine.core.turn.TurnEvent;
 import dev.dmengine.core.turn.TurnListener;
@@ -244,7 +243,7 @@ final class GameApi {
         try (SseStream sse = new SseStream(res, metrics)) {
             TurnListener replayOnly = e -> {
                 if (e instanceof TurnEvent.Completed c && c.replayed()) {
-                    sse.emit(null, e.name(), Json.write(e)); // an idempotent retry: the result, no new events
+                    sse.emit(null, e.name(), e.json()); // an idempotent retry: the result, no new events
                 }
             };
             try {

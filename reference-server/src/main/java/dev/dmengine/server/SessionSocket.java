@@ -1,7 +1,6 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
-import dev.dmengine.core.json.Json;
 import dev.dmengine.core.turn.TurnEngine;
 import dev.dmengine.spi.DmException;
 import dev.dmengine.spi.Ids;
@@ -135,7 +134,7 @@ final class SessionSocket implements WsListener {
             pump.run(new EventPumps.Sink() {
                 @Override
                 public boolean event(Event e) {
-                    return send(session, "{\"id\":" + e.id() + ",\"event\":" + Json.write(e.name())
+                    return send(session, "{\"id\":" + e.id() + ",\"event\":" + Http.MAPPER.getNodeFactory().textNode(e.name()).toString()
                             + ",\"data\":" + e.data() + "}");
                 }
 

@@ -5,7 +5,7 @@ import dev.dmengine.core.auth.AuthConfig;
 import dev.dmengine.core.auth.AuthService;
 import dev.dmengine.core.auth.PasswordHasher;
 import dev.dmengine.core.auth.TokenKeys;
-import dev.dmengine.core.memory.InMemoryEventBus;
+import dev.dmengine.core.inmemory.InMemoryEventBus;
 import dev.dmengine.core.narrator.OfflineNarrator;
 import dev.dmengine.core.retrieval.HashingEmbedder;
 import dev.dmengine.onnx.MiniLmEmbedder;

@@ -1,7 +1,7 @@
 package dev.dmengine.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dmengine.core.memory.InMemoryJobQueue;
+import dev.dmengine.core.inmemory.InMemoryJobQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

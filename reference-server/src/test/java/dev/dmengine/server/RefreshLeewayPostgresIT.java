@@ -7,7 +7,7 @@ import dev.dmengine.core.auth.InvalidTokenException;
 import dev.dmengine.core.auth.PasswordHasher;
 import dev.dmengine.core.auth.Registration;
 import dev.dmengine.core.auth.TokenKeys;
-import dev.dmengine.core.memory.InMemoryRateLimiter;
+import dev.dmengine.core.inmemory.InMemoryRateLimiter;
 import dev.dmengine.postgres.PostgresAdapters;
 import dev.dmengine.spi.infra.RateLimit;
 import dev.dmengine.testkit.Concurrently;

@@ -2,7 +2,7 @@ package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.game.NewCharacter;
-import dev.dmengine.core.memory.InMemoryJobQueue;
+import dev.dmengine.core.inmemory.InMemoryJobQueue;
 import dev.dmengine.core.narrator.OfflineNarrator;
 import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.game.GameSession;

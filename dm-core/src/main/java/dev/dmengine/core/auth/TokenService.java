@@ -2,7 +2,7 @@ package dev.dmengine.core.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dmengine.core.auth.InvalidTokenException.Reason;
-import dev.dmengine.core.json.Json;
+import dev.dmengine.core.internal.Json;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.ExpiredJwtException;
 import io.jsonwebtoken.Jws;

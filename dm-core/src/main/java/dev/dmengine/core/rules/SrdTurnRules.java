@@ -1,6 +1,6 @@
 package dev.dmengine.core.rules;
 
-import dev.dmengine.core.json.Json;
+import dev.dmengine.core.internal.Json;
 import dev.dmengine.core.turn.StreamFilter;
 import dev.dmengine.core.turn.TurnEvent;
 import dev.dmengine.core.turn.TurnRules;

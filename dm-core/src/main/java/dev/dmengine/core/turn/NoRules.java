@@ -1,7 +1,7 @@
 package dev.dmengine.core.turn;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dmengine.core.json.Json;
+import dev.dmengine.core.internal.Json;
 import dev.dmengine.spi.game.GameCharacter;
 import dev.dmengine.spi.game.GameSession;
 

@@ -1,7 +1,7 @@
 package dev.dmengine.core.turn;
 
 import dev.dmengine.core.game.Validation;
-import dev.dmengine.core.json.Json;
+import dev.dmengine.core.internal.Json;
 import dev.dmengine.core.prompt.AssembledPrompt;
 import dev.dmengine.core.prompt.PromptAssembler;
 import dev.dmengine.core.prompt.PromptInput;

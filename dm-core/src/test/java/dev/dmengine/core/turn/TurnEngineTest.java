@@ -2,8 +2,8 @@ package dev.dmengine.core.turn;
 
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.game.NewCharacter;
-import dev.dmengine.core.memory.InMemoryMessageStore;
-import dev.dmengine.core.memory.InMemoryTurnStore;
+import dev.dmengine.core.inmemory.InMemoryMessageStore;
+import dev.dmengine.core.inmemory.InMemoryTurnStore;
 import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.IdempotencyKeyReusedException;
 import dev.dmengine.spi.Ids;
