@@ -17,6 +17,7 @@ import dev.dmengine.spi.generation.LanguageModel;
 import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.postgres.PostgresAdapters;
 import dev.dmengine.spi.infra.Event;
+import dev.dmengine.spi.infra.EventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ final class Wiring {
     }
 
     final DmEngine engine;
-    final EventTap events;
+    final EventBus events;
     final AuthService auth;
     final List<Check> checks = new ArrayList<>();
     final List<AutoCloseable> closeables = new ArrayList<>();
@@ -147,8 +148,8 @@ final class Wiring {
             checks.add(new Check("stores", () -> null));
             profile = "embedded";
         }
-        this.events = new EventTap(new InMemoryEventBus(clock), observer);
-        builder.eventBus(events);
+        this.events = new MeteredEventBus(new InMemoryEventBus(clock), observer);
+        builder.eventBus(events).jobWorkers(settings.jobWorkers());
         this.engine = builder.build();
         checks.add(new Check("event-bus", () -> {
             events.since("health", 0, 1);
