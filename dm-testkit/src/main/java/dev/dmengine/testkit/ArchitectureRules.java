@@ -62,11 +62,56 @@ public final class ArchitectureRules {
                 .because("adapters depend on the core, never the reverse");
     }
 
-    /** The sub-packages of dm-core (turn, rules, prompt, memory, auth…) depend on each other without cycles. */
+    /**
+     * Every package of dm-core, nested ones each on their own ({@code rules} and
+     * {@code rules.internal} are two), depends on the others without cycles. Slicing by the first
+     * sub-package only ({@code core.(*)..}) hid a cycle between a package and its own sub-package.
+     */
     public static ArchRule corePackagesFreeOfCycles() {
+        return packagesFreeOfCycles("dev.dmengine.core");
+    }
+
+    /** Every package under {@code root}, each on its own, depends on the others without cycles. */
+    public static ArchRule packagesFreeOfCycles(String root) {
         return com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices()
-                .matching("dev.dmengine.core.(*)..").should().beFreeOfCycles()
-                .because("a cycle between engine packages makes neither understandable alone");
+                .matching(root + ".(**)").should().beFreeOfCycles()
+                .because("a cycle between packages makes neither understandable alone");
+    }
+
+    /**
+     * The engine's parts never import the engine's root package ({@code DmEngine} and its
+     * {@code Ports}): the root assembles the parts, a part that reaches back up for the assembly
+     * depends on everything.
+     */
+    public static ArchRule coreSubpackagesDoNotImportTheRoot() {
+        return noClasses().that().resideInAPackage("dev.dmengine.core.*..")
+                .should().dependOnClassesThat().resideInAPackage("dev.dmengine.core")
+                .because("DmEngine assembles the engine's parts; a part that imports it depends on all the others");
+    }
+
+    /** Code outside dm-core does not use the engine's internal packages. */
+    public static ArchRule engineInternalsStayInside() {
+        return noClasses().that().resideOutsideOfPackage("dev.dmengine.core..")
+                .should().dependOnClassesThat().resideInAPackage("dev.dmengine.core.internal..")
+                .because("dev.dmengine.core.internal may change in any release");
+    }
+
+    /** Code outside an adapter does not use its internal package. */
+    public static ArchRule adapterInternalsStayInside(String adapterPackage) {
+        return noClasses().that().resideOutsideOfPackage(adapterPackage + "..")
+                .should().dependOnClassesThat().resideInAPackage(adapterPackage + ".internal..")
+                .because(adapterPackage + ".internal is not the adapter's API");
+    }
+
+    /** The libraries of accounts and tokens (JWT, Bouncy Castle, password strength), which belong to dm-auth. */
+    public static final List<String> AUTH_LIBRARIES = List.of("io.jsonwebtoken..", "org.bouncycastle..",
+            "me.gosimple.nbvcxz..");
+
+    /** dm-core plays games; accounts, passwords and tokens are dm-auth's, with their libraries. */
+    public static ArchRule coreUsesNoAuthLibrary() {
+        return noClasses().that().resideInAnyPackage("dev.dmengine.core..", "dev.dmengine.spi..")
+                .should().dependOnClassesThat().resideInAnyPackage(AUTH_LIBRARIES.toArray(String[]::new))
+                .because("JWT, Bouncy Castle and nbvcxz are dm-auth's dependencies, not the engine's");
     }
 
     /** The adapter rooted at {@code adapterPackage} depends on no other adapter nor on the server. */
