@@ -33,6 +33,20 @@ class ArchitectureTest {
     }
 
     @Test
+    void the_rule_catches_a_core_class_that_uses_a_jwt_library() {
+        JavaClasses offender = new com.tngtech.archunit.core.importer.ClassFileImporter()
+                .importClasses(dev.dmengine.core.fixture.UsesJwt.class);
+
+        assertThatThrownBy(() -> ArchitectureRules.coreUsesNoAuthLibraries().check(offender))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("io.jsonwebtoken.JwtBuilder");
+    }
+
+    @Test
+    void core_uses_no_jwt_bouncy_castle_or_nbvcxz() {
+        ArchitectureRules.coreUsesNoAuthLibraries().check(classes);
+    }
+
+    @Test
     void spi_depends_on_the_jdk_only() {
         ArchitectureRules.spiDependsOnJdkOnly().check(classes);
     }
@@ -55,11 +69,6 @@ class ArchitectureTest {
     @Test
     void core_parts_do_not_import_the_engine_root() {
         ArchitectureRules.coreSubpackagesDoNotImportTheRoot().check(classes);
-    }
-
-    @Test
-    void core_uses_no_jwt_bouncy_castle_or_nbvcxz() {
-        ArchitectureRules.coreUsesNoAuthLibrary().check(classes);
     }
 
     @Test

@@ -7,14 +7,15 @@ import com.tngtech.archunit.lang.ArchRule;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
  * DESIGN.md's dependency rule as ArchUnit rules, for every module's tests to check:
- * {@code dm-spi} depends on the JDK only; {@code dm-core} on dm-spi and small framework-free
- * libraries; adapters never on each other.
+ * {@code dm-spi} depends on the JDK only; {@code dm-core} and {@code dm-auth} on dm-spi and small
+ * framework-free libraries (JWT and password hashing in dm-auth only); adapters never on each other.
  */
 public final class ArchitectureRules {
 
@@ -31,6 +32,13 @@ public final class ArchitectureRules {
 
     /** The root package of the remote-call layer (dm-remote) that model adapters share. */
     public static final String REMOTE = "dev.dmengine.remote";
+
+    /** The root package of dm-auth: accounts, passwords, tokens, refresh families, audit. */
+    public static final String AUTH = "dev.dmengine.auth";
+
+    /** The JWT, cryptography and password-strength libraries that only dm-auth may use. */
+    public static final List<String> AUTH_LIBRARIES = List.of("io.jsonwebtoken..", "org.bouncycastle..",
+            "me.gosimple.nbvcxz..");
 
     private ArchitectureRules() {
     }
@@ -103,17 +111,6 @@ public final class ArchitectureRules {
                 .because(adapterPackage + ".internal is not the adapter's API");
     }
 
-    /** The libraries of accounts and tokens (JWT, Bouncy Castle, password strength), which belong to dm-auth. */
-    public static final List<String> AUTH_LIBRARIES = List.of("io.jsonwebtoken..", "org.bouncycastle..",
-            "me.gosimple.nbvcxz..");
-
-    /** dm-core plays games; accounts, passwords and tokens are dm-auth's, with their libraries. */
-    public static ArchRule coreUsesNoAuthLibrary() {
-        return noClasses().that().resideInAnyPackage("dev.dmengine.core..", "dev.dmengine.spi..")
-                .should().dependOnClassesThat().resideInAnyPackage(AUTH_LIBRARIES.toArray(String[]::new))
-                .because("JWT, Bouncy Castle and nbvcxz are dm-auth's dependencies, not the engine's");
-    }
-
     /** The adapter rooted at {@code adapterPackage} depends on no other adapter nor on the server. */
     public static ArchRule adapterIsolated(String adapterPackage) {
         String[] others = ADAPTERS.stream().filter(a -> !a.equals(adapterPackage)).map(a -> a + "..")
@@ -138,5 +135,29 @@ public final class ArchitectureRules {
                 .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.dmengine.spi..", REMOTE + "..",
                         "org.slf4j..")
                 .because("the remote-call layer is shared by adapters and knows no engine types");
+    }
+
+    /** dm-core leaves JWT, password hashing and password-strength estimation to dm-auth. */
+    public static ArchRule coreUsesNoAuthLibraries() {
+        return noClasses().that().resideInAPackage("dev.dmengine.core..")
+                .should().dependOnClassesThat().resideInAnyPackage(AUTH_LIBRARIES.toArray(String[]::new))
+                .because("accounts and tokens are dm-auth's: the engine carries no JWT, Bouncy Castle or nbvcxz");
+    }
+
+    /** dm-auth stands on dm-spi: no engine, no server, no adapter, no remote-call layer. */
+    public static ArchRule authIndependentOfEngine() {
+        String[] forbidden = Stream.concat(Stream.of("dev.dmengine.core", "dev.dmengine.server", REMOTE),
+                        ADAPTERS.stream())
+                .map(p -> p + "..").toArray(String[]::new);
+        return noClasses().that().resideInAPackage(AUTH + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(forbidden)
+                .because("dm-auth depends on dm-spi only; a host wires it to the engine's ports");
+    }
+
+    /** dm-auth knows no web framework, database driver or vendor client: the host carries tokens and cookies. */
+    public static ArchRule authIsFrameworkFree() {
+        return noClasses().that().resideInAPackage(AUTH + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(INFRASTRUCTURE.toArray(String[]::new))
+                .because("dm-auth is framework-free: cookies, CSRF and client addresses are the web host's");
     }
 }

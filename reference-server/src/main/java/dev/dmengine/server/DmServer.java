@@ -1,9 +1,7 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
-import dev.dmengine.core.auth.AuthCookies;
-import dev.dmengine.core.auth.AuthService;
-import dev.dmengine.core.auth.CsrfGuard;
+import dev.dmengine.auth.AuthService;
 import dev.dmengine.spi.DmException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;

@@ -1,10 +1,10 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
-import dev.dmengine.core.auth.AuthConfig;
-import dev.dmengine.core.auth.AuthService;
-import dev.dmengine.core.auth.PasswordHasher;
-import dev.dmengine.core.auth.TokenKeys;
+import dev.dmengine.auth.AuthConfig;
+import dev.dmengine.auth.AuthService;
+import dev.dmengine.auth.PasswordHasher;
+import dev.dmengine.auth.TokenKeys;
 import dev.dmengine.core.inmemory.InMemoryEventBus;
 import dev.dmengine.core.narrator.OfflineNarrator;
 import dev.dmengine.core.retrieval.HashingEmbedder;
@@ -182,7 +182,10 @@ final class Wiring {
                     + "(Ed25519 PEM) for a deployment.");
         }
         ServerSettings.AuthSettings a = settings.auth();
-        this.auth = AuthService.builder().ports(engine.ports()).tokenKeys(keys)
+        DmEngine.Ports ports = engine.ports(); // the engine's player store, limiter, transactor and clock
+        this.auth = AuthService.builder().playerStore(ports.playerStore()).refreshTokenStore(ports.refreshTokenStore())
+                .rateLimiter(ports.rateLimiter()).transactor(ports.transactor()).clock(ports.clock())
+                .tokenKeys(keys)
                 .config(AuthConfig.builder().issuer(settings.issuer())
                         .clockSkew(a.clockSkew())
                         .refreshLeeway(a.refreshLeeway())
