@@ -1,21 +1,22 @@
 package dev.dmengine.core;
 
 import dev.dmengine.core.game.CharacterRules;
+import dev.dmengine.core.jobs.TurnJobs;
 import dev.dmengine.core.game.CharacterService;
 import dev.dmengine.core.game.PlayerService;
 import dev.dmengine.core.game.SessionService;
-import dev.dmengine.core.memory.InMemoryAssetStore;
-import dev.dmengine.core.memory.InMemoryCache;
-import dev.dmengine.core.memory.InMemoryCharacterStore;
-import dev.dmengine.core.memory.InMemoryEventBus;
-import dev.dmengine.core.memory.InMemoryJobQueue;
-import dev.dmengine.core.memory.InMemoryMessageStore;
-import dev.dmengine.core.memory.InMemoryPlayerStore;
-import dev.dmengine.core.memory.InMemoryRateLimiter;
-import dev.dmengine.core.memory.InMemoryRefreshTokenStore;
-import dev.dmengine.core.memory.InMemorySessionStore;
-import dev.dmengine.core.memory.InMemoryTurnStore;
-import dev.dmengine.core.memory.InMemoryVectorIndex;
+import dev.dmengine.core.inmemory.InMemoryAssetStore;
+import dev.dmengine.core.inmemory.InMemoryCache;
+import dev.dmengine.core.inmemory.InMemoryCharacterStore;
+import dev.dmengine.core.inmemory.InMemoryEventBus;
+import dev.dmengine.core.inmemory.InMemoryJobQueue;
+import dev.dmengine.core.inmemory.InMemoryMessageStore;
+import dev.dmengine.core.inmemory.InMemoryPlayerStore;
+import dev.dmengine.core.inmemory.InMemoryRateLimiter;
+import dev.dmengine.core.inmemory.InMemoryRefreshTokenStore;
+import dev.dmengine.core.inmemory.InMemorySessionStore;
+import dev.dmengine.core.inmemory.InMemoryTurnStore;
+import dev.dmengine.core.inmemory.InMemoryVectorIndex;
 import dev.dmengine.core.narrator.OfflineNarrator;
 import dev.dmengine.core.prompt.ConservativeTokenCounter;
 import dev.dmengine.core.retrieval.HashingEmbedder;
@@ -42,6 +43,7 @@ import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.spi.retrieval.VectorIndex;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -64,6 +66,7 @@ public final class DmEngine {
     private final CharacterService characters;
     private final SessionService sessions;
     private final TurnEngine turns;
+    private final TurnJobs jobs;
 
     private DmEngine(Builder b) {
         this.ports = new Ports(b.playerStore, b.refreshTokenStore, b.characterStore, b.sessionStore, b.messageStore,
@@ -77,6 +80,7 @@ public final class DmEngine {
                 .languageModel(b.languageModel).rateLimiter(b.rateLimiter).cache(b.cache).eventBus(b.eventBus)
                 .transactor(b.transactor).rules(b.turnRules).tokenCounter(b.tokenCounter).config(b.turnConfig)
                 .clock(b.clock).build();
+        this.jobs = new TurnJobs(turns, b.jobQueue, b.jobWorkers, b.jobLease);
     }
 
     public static Builder builder() {
@@ -97,6 +101,14 @@ public final class DmEngine {
 
     public TurnEngine turns() {
         return turns;
+    }
+
+    /**
+     * Turns as a host runs them: streamed on the caller's thread or queued as jobs, with
+     * idempotency, owner-checked status and the worker loop ({@link TurnJobs#start()}).
+     */
+    public TurnJobs jobs() {
+        return jobs;
     }
 
     /** The adapters this engine runs on, for hosts that serve them (event streams, jobs…). */
@@ -130,12 +142,37 @@ public final class DmEngine {
         private JobQueue jobQueue;
         private EventBus eventBus;
         private Transactor transactor;
-        private TurnRules turnRules;
+        private TurnRules<?> turnRules;
         private CharacterRules characterRules;
         private TokenCounter tokenCounter;
         private TurnConfig turnConfig;
+        private int jobWorkers = 16;
+        private Duration jobLease = Duration.ofSeconds(60);
 
         private Builder() {
+        }
+
+        /** How many queued turns this instance plays at once (default 16). */
+        public Builder jobWorkers(int value) {
+            if (value < 1 || value > 1_000) {
+                throw new IllegalArgumentException("jobWorkers must be 1 to 1000, was " + value);
+            }
+            jobWorkers = value;
+            return this;
+        }
+
+        /**
+         * How long a claimed turn job stays this instance's without renewal (default 60 s; renewed
+         * every third of it while the turn runs, so it bounds how soon another instance replays the
+         * job of one that died, not how long a turn may take).
+         */
+        public Builder jobLease(Duration value) {
+            Objects.requireNonNull(value, "jobLease");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("jobLease must be positive, was " + value);
+            }
+            jobLease = value;
+            return this;
         }
 
         public Builder clock(Clock value) {
@@ -219,7 +256,7 @@ public final class DmEngine {
             return this;
         }
 
-        public Builder turnRules(TurnRules value) {
+        public Builder turnRules(TurnRules<?> value) {
             turnRules = Objects.requireNonNull(value, "turnRules");
             return this;
         }

@@ -1,9 +1,7 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
-import dev.dmengine.core.auth.AuthCookies;
-import dev.dmengine.core.auth.AuthService;
-import dev.dmengine.core.auth.CsrfGuard;
+import dev.dmengine.auth.AuthService;
 import dev.dmengine.spi.DmException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -30,7 +28,7 @@ import java.util.UUID;
 
 /**
  * The reference server: the engine wired from {@link ServerSettings}, served by Helidon SE.
- * {@link #start()} binds the port; {@link #stop()} drains turns (see {@link TurnRunner}) and
+ * {@link #start()} binds the port; {@link #stop()} drains turns (see {@link dev.dmengine.core.jobs.TurnJobs}) and
  * stops the listener.
  */
 public final class DmServer {
@@ -41,7 +39,6 @@ public final class DmServer {
     private final ServerSettings settings;
     private final Metrics metrics = new Metrics();
     private final Wiring wiring;
-    private final TurnRunner runner;
     private final GameApi game;
     private final Routes routes = new Routes();
     private final ClientIps clientIps;
@@ -59,8 +56,7 @@ public final class DmServer {
         this.settings = settings;
         this.wiring = new Wiring(settings, metrics::event);
         this.clientIps = new ClientIps(settings.trustedProxies());
-        this.runner = new TurnRunner(wiring.engine, settings.jobWorkers());
-        metrics.turnsInFlight(runner::inFlight);
+        metrics.turnsInFlight(wiring.engine.jobs()::inFlight);
 
         Set<String> origins = new LinkedHashSet<>(settings.allowedOrigins());
         if (origins.isEmpty()) {
@@ -75,13 +71,13 @@ public final class DmServer {
         this.streams = new StreamLimits(plan.maxStreams(), settings.limits().maxStreamsPerPlayer(),
                 settings.limits().maxStreamsPerSession(), retryAfter(settings.heartbeat()), metrics);
         this.pumps = new EventPumps(wiring.events, settings.heartbeat());
-        this.game = new GameApi(wiring.engine, authn, runner, wiring.events, metrics, settings, streams, pumps);
+        this.game = new GameApi(wiring.engine, authn, wiring.events, metrics, settings, streams, pumps);
 
         new AuthApi(wiring.auth, authn, Clock.systemUTC(), settings.maxPayloadBytes()).routes(routes);
         game.routes(routes);
         ServiceApi.create(wiring.engine, settings.serviceToken(), settings.maxPayloadBytes())
                 .ifPresent(api -> api.routes(routes));
-        new OpsApi(wiring.checks, metrics, runner::draining, wiring.profile, settings.serviceToken().map(ServiceToken::new))
+        new OpsApi(wiring.checks, metrics, wiring.engine.jobs()::draining, wiring.profile, settings.serviceToken().map(ServiceToken::new))
                 .routes(routes);
 
         HttpRouting.Builder http = HttpRouting.builder();
@@ -252,7 +248,7 @@ public final class DmServer {
     }
 
     public DmServer start() {
-        runner.start();
+        wiring.engine.jobs().start();
         server.start();
         LOG.info("DM Engine server ({} profile) listening on http://{}:{}", wiring.profile, settings.host(), port());
         logPlan();
@@ -312,7 +308,7 @@ public final class DmServer {
             watchdog.close();
         }
         LOG.info("stopping: draining turns (grace {})", settings.shutdownGrace());
-        runner.drain(settings.shutdownGrace());
+        wiring.engine.jobs().drain(settings.shutdownGrace());
         game.close();
         try {
             Thread.sleep(300); // let event streams see the close and end their responses

@@ -47,7 +47,7 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
 
     /**
      * The tuning of accounts ({@code dm.auth.*} besides keys and cookies): see the README's
-     * configuration table and {@link dev.dmengine.core.auth.AuthConfig}.
+     * configuration table and {@link dev.dmengine.auth.AuthConfig}.
      *
      * @param clockSkew         {@code dm.auth.clock-skew}: other hosts' clocks, for an access
      *                          token's {@code exp}, {@code iat} and {@code nbf}; 0 to 5 minutes

@@ -1,11 +1,11 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
-import dev.dmengine.core.auth.AuthConfig;
-import dev.dmengine.core.auth.AuthService;
-import dev.dmengine.core.auth.PasswordHasher;
-import dev.dmengine.core.auth.TokenKeys;
-import dev.dmengine.core.memory.InMemoryEventBus;
+import dev.dmengine.auth.AuthConfig;
+import dev.dmengine.auth.AuthService;
+import dev.dmengine.auth.PasswordHasher;
+import dev.dmengine.auth.TokenKeys;
+import dev.dmengine.core.inmemory.InMemoryEventBus;
 import dev.dmengine.core.narrator.OfflineNarrator;
 import dev.dmengine.core.retrieval.HashingEmbedder;
 import dev.dmengine.onnx.MiniLmEmbedder;
@@ -17,6 +17,7 @@ import dev.dmengine.spi.generation.LanguageModel;
 import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.postgres.PostgresAdapters;
 import dev.dmengine.spi.infra.Event;
+import dev.dmengine.spi.infra.EventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,7 @@ final class Wiring {
     }
 
     final DmEngine engine;
-    final EventTap events;
+    final EventBus events;
     final AuthService auth;
     final List<Check> checks = new ArrayList<>();
     final List<AutoCloseable> closeables = new ArrayList<>();
@@ -147,8 +148,8 @@ final class Wiring {
             checks.add(new Check("stores", () -> null));
             profile = "embedded";
         }
-        this.events = new EventTap(new InMemoryEventBus(clock), observer);
-        builder.eventBus(events);
+        this.events = new MeteredEventBus(new InMemoryEventBus(clock), observer);
+        builder.eventBus(events).jobWorkers(settings.jobWorkers());
         this.engine = builder.build();
         checks.add(new Check("event-bus", () -> {
             events.since("health", 0, 1);
@@ -181,7 +182,10 @@ final class Wiring {
                     + "(Ed25519 PEM) for a deployment.");
         }
         ServerSettings.AuthSettings a = settings.auth();
-        this.auth = AuthService.builder().ports(engine.ports()).tokenKeys(keys)
+        DmEngine.Ports ports = engine.ports(); // the engine's player store, limiter, transactor and clock
+        this.auth = AuthService.builder().playerStore(ports.playerStore()).refreshTokenStore(ports.refreshTokenStore())
+                .rateLimiter(ports.rateLimiter()).transactor(ports.transactor()).clock(ports.clock())
+                .tokenKeys(keys)
                 .config(AuthConfig.builder().issuer(settings.issuer())
                         .clockSkew(a.clockSkew())
                         .refreshLeeway(a.refreshLeeway())

@@ -1,7 +1,7 @@
 package dev.dmengine.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dmengine.core.memory.InMemoryJobQueue;
+import dev.dmengine.core.inmemory.InMemoryJobQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +43,7 @@ class IdempotencyTest {
 
     /** Jobs the server has queued so far, whatever their state. */
     long jobs() {
-        return ((InMemoryJobQueue) server.server.engine().ports().jobQueue()).count(TurnRunner.QUEUE);
+        return ((InMemoryJobQueue) server.server.engine().ports().jobQueue()).count(dev.dmengine.core.jobs.TurnJobs.QUEUE);
     }
 
     TestServer.Response queue(TestServer.Player p, String session, String key, String text) {

@@ -1,7 +1,7 @@
 package dev.dmengine.core.game;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dmengine.core.json.Json;
+import dev.dmengine.core.internal.Json;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.InvalidInputException.FieldError;
 import dev.dmengine.spi.game.InventoryItem;

@@ -5,7 +5,7 @@ import static dev.dmengine.core.rules.Skill.*;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.dmengine.core.rules.internal.Names;
+import dev.dmengine.core.internal.Names;
 import dev.dmengine.spi.InvalidInputException;
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,6 +1,6 @@
 package dev.dmengine.core.rules;
 
-import dev.dmengine.core.rules.internal.Json;
+import dev.dmengine.core.internal.Json;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.InvalidInputException.FieldError;
 import java.util.EnumSet;

@@ -2,7 +2,7 @@ package dev.dmengine.core.rules;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.dmengine.core.rules.internal.Names;
+import dev.dmengine.core.internal.Names;
 import dev.dmengine.spi.InvalidInputException;
 import java.util.Arrays;
 import java.util.Locale;

@@ -1,6 +1,5 @@
 package dev.dmengine.core.rules;
 
-import dev.dmengine.core.rules.internal.DiceParser;
 import dev.dmengine.spi.InvalidInputException;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.dmengine.core.rules;
 
-import dev.dmengine.core.rules.internal.Names;
+import dev.dmengine.core.internal.Names;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.game.InventoryItem;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.dmengine.core.rules;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dmengine.core.rules.internal.Json;
+import dev.dmengine.core.internal.Json;
 import java.util.List;
 
 /**

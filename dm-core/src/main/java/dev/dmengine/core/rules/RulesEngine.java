@@ -15,7 +15,7 @@ import dev.dmengine.core.rules.ProposedAction.Roll;
 import dev.dmengine.core.rules.ProposedAction.Save;
 import dev.dmengine.core.rules.ProposedAction.Unequip;
 import dev.dmengine.core.rules.ProposedAction.UseItem;
-import dev.dmengine.core.rules.internal.Names;
+import dev.dmengine.core.internal.Names;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.InvalidInputException.FieldError;
 import dev.dmengine.spi.game.InventoryItem;

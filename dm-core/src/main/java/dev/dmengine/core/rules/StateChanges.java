@@ -3,7 +3,7 @@ package dev.dmengine.core.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dmengine.core.rules.internal.Json;
+import dev.dmengine.core.internal.Json;
 import dev.dmengine.spi.InvalidInputException;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -2,6 +2,7 @@ package dev.dmengine.core.turn;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.dmengine.core.internal.Json;
 
 import java.util.UUID;
 
@@ -25,6 +26,11 @@ public sealed interface TurnEvent {
 
     @JsonIgnore
     String name();
+
+    /** The event's data as published on the bus and sent to clients (the JSON of its fields). */
+    default String json() {
+        return Json.write(this);
+    }
 
     /** The turn began: the player's message is stored. */
     record Started(UUID turnId, UUID sessionId, long seq, UUID playerMessageId, String text) implements TurnEvent {

@@ -42,7 +42,7 @@ class GameStateTest {
                         .containsExactly(new FieldError("sheet.hp.current", "must be 0 to 12, was 13")));
         assertThatThrownBy(() -> GameState.fromJson(json.replace("\"rollCounter\":0", "\"rollCounter\":-1")))
                 .hasMessageContaining("rollCounter: must not be negative");
-        String rope = dev.dmengine.core.rules.internal.Json.write(Fixtures.rope());
+        String rope = dev.dmengine.core.internal.Json.write(Fixtures.rope());
         String one = GameState.start(Fixtures.fighter(), List.of(Fixtures.rope())).toJson();
         String dup = one.replace(rope, rope + "," + rope);
         assertThat(dup).isNotEqualTo(one);
@@ -88,7 +88,7 @@ class GameStateTest {
         GameState after = before.withRollCounter(3_000_000_000L)
                 .withSheet(Vitals.damage(before.sheet(), 2, null, false).after());
         List<StateChange> changes = StateChanges.diff(before, after, "x");
-        var mapper = dev.dmengine.core.rules.internal.Json.MAPPER;
+        var mapper = dev.dmengine.core.internal.Json.MAPPER;
         String json = mapper.writeValueAsString(changes);
         List<StateChange> back = List.of(mapper.readValue(json, StateChange[].class));
         assertThat(StateChanges.replay(before, back)).isEqualTo(after);
