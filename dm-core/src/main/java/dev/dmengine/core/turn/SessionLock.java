@@ -9,6 +9,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One turn at a time per session, across every engine sharing the {@link Cache}: a lease
@@ -21,6 +24,18 @@ final class SessionLock {
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionLock.class);
     private static final String PREFIX = "dm:turn-lock:";
+    /** Wakes renewals; each renewal runs on a virtual thread of its own, so a slow cache holds no other. */
+    private static final ScheduledThreadPoolExecutor RENEWALS = renewals();
+
+    private static ScheduledThreadPoolExecutor renewals() {
+        ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "dm-turn-lock-renewals");
+            t.setDaemon(true);
+            return t;
+        });
+        e.setRemoveOnCancelPolicy(true);
+        return e;
+    }
 
     private final Cache cache;
     private final Duration ttl;
@@ -53,35 +68,30 @@ final class SessionLock {
     final class Lease implements AutoCloseable {
         private final UUID sessionId;
         private final String token;
-        private final Thread renewer;
+        private final ScheduledFuture<?> renewal;
         private volatile boolean released;
 
         private Lease(UUID sessionId, String token) {
             this.sessionId = sessionId;
             this.token = token;
-            this.renewer = Thread.ofVirtual().name("dm-turn-lock-" + sessionId).start(this::renew);
+            long every = Math.max(1, ttl.toMillis() / 3);
+            // most turns end before the first renewal is due: cancelled then, it costs no thread
+            this.renewal = RENEWALS.scheduleAtFixedRate(() -> Thread.startVirtualThread(this::renew), every, every,
+                    TimeUnit.MILLISECONDS);
         }
 
         private void renew() {
-            long every = Math.max(1, ttl.toMillis() / 3);
-            while (!released) {
-                try {
-                    Thread.sleep(every);
-                } catch (InterruptedException e) {
-                    return;
+            if (released) {
+                return;
+            }
+            try {
+                if (!cache.expireIfEquals(PREFIX + sessionId, token, ttl)) {
+                    LOG.warn("the turn lock of session {} was lost (its lease ran out); another turn may start",
+                            sessionId);
+                    renewal.cancel(false);
                 }
-                if (released) {
-                    return;
-                }
-                try {
-                    if (!cache.expireIfEquals(PREFIX + sessionId, token, ttl)) {
-                        LOG.warn("the turn lock of session {} was lost (its lease ran out); another turn may start",
-                                sessionId);
-                        return;
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("could not renew the turn lock of session {}: {}", sessionId, e.toString());
-                }
+            } catch (RuntimeException e) {
+                LOG.warn("could not renew the turn lock of session {}: {}", sessionId, e.toString());
             }
         }
 
@@ -90,7 +100,7 @@ final class SessionLock {
                 return;
             }
             released = true;
-            renewer.interrupt();
+            renewal.cancel(false);
             try {
                 cache.deleteIfEquals(PREFIX + sessionId, token);
             } catch (RuntimeException e) {
