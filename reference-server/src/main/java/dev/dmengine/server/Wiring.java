@@ -1,6 +1,7 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
+import dev.dmengine.core.turn.TurnConfig;
 import dev.dmengine.auth.AuthConfig;
 import dev.dmengine.auth.AuthService;
 import dev.dmengine.auth.PasswordHasher;
@@ -16,6 +17,7 @@ import dev.dmengine.replicate.ReplicateLanguageModel;
 import dev.dmengine.spi.generation.LanguageModel;
 import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.postgres.PostgresAdapters;
+import dev.dmengine.redis.RedisAdapters;
 import dev.dmengine.spi.infra.Event;
 import dev.dmengine.spi.infra.EventBus;
 import org.slf4j.Logger;
@@ -110,6 +112,26 @@ final class Wiring {
         }
     }
 
+    /**
+     * Redis for what instances must share: event streams, rate limits, the cache and its turn
+     * locks. While Redis is unreachable the turn rate limit admits players (fail-open: a turn
+     * still needs its session lock, which cannot be taken without Redis, so nothing runs twice);
+     * login and refresh limits refuse (fail-closed: an attacker gains nothing from an outage).
+     */
+    private static RedisAdapters redis(ServerSettings.Redis s) {
+        RedisAdapters.Builder b = RedisAdapters.builder().url(s.url()).tls(s.tls()).keyPrefix(s.keyPrefix())
+                .poolSize(s.poolSize()).clientName("dm-server").failOpen("turn:");
+        s.user().ifPresent(b::user);
+        s.password().ifPresent(b::password);
+        try {
+            RedisAdapters redis = b.build(); // connects lazily: start-up does not wait for Redis
+            LOG.info("Redis adapters on {}", s);
+            return redis;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("dm.redis.url: " + e.getMessage(), e);
+        }
+    }
+
     private static PostgresAdapters postgres(ServerSettings.Postgres s) {
         PostgresAdapters.Builder b = PostgresAdapters.builder().jdbcUrl(s.url()).user(s.user()).password(s.password())
                 .maxPoolSize(s.maxPoolSize()).poolName("dm-server");
@@ -129,6 +151,7 @@ final class Wiring {
         DmEngine.Builder builder = DmEngine.builder().clock(clock)
                 .languageModel(languageModel(settings))
                 .embedder(embedder(settings.embedder()));
+        String storesProfile;
         if (settings.postgres().isPresent()) {
             PostgresAdapters pg = postgres(settings.postgres().get());
             closeables.add(pg);
@@ -143,16 +166,36 @@ final class Wiring {
                     return "cannot connect: " + e.getMessage();
                 }
             }));
-            profile = "postgres";
+            storesProfile = "postgres";
         } else {
             checks.add(new Check("stores", () -> null));
-            profile = "embedded";
+            storesProfile = "embedded";
         }
-        this.events = new MeteredEventBus(new InMemoryEventBus(clock), observer);
-        builder.eventBus(events).jobWorkers(settings.jobWorkers());
+        EventBus bus;
+        if (settings.redis().isPresent()) {
+            RedisAdapters redis = redis(settings.redis().get());
+            closeables.add(redis);
+            bus = redis.eventBus();
+            builder.rateLimiter(redis.rateLimiter()).cache(redis.cache());
+            checks.add(new Check("redis", () -> {
+                try {
+                    redis.ping();
+                    return null;
+                } catch (RuntimeException e) {
+                    return e.getMessage();
+                }
+            }));
+            storesProfile = storesProfile + "+redis";
+        } else {
+            bus = new InMemoryEventBus(clock);
+        }
+        this.profile = storesProfile;
+        this.events = new MeteredEventBus(bus, observer);
+        builder.eventBus(events).jobWorkers(settings.jobWorkers()).jobLease(settings.jobLease())
+                .turnConfig(TurnConfig.defaults().withLockTtl(settings.turnLockTtl()));
         this.engine = builder.build();
         checks.add(new Check("event-bus", () -> {
-            events.since("health", 0, 1);
+            events.lastId("health");
             return null;
         }));
 

@@ -66,10 +66,19 @@ final class Admission {
                 .orElseThrow(() -> new NotFoundException("session", sessionId));
     }
 
-    /** Rate limits the player and takes the session's lock. */
+    /**
+     * Takes the session's lock, then rate limits the player: a request refused because a turn is
+     * in flight (409) costs the player none of their turns.
+     */
     SessionLock.Lease admit(GameSession session, UUID playerId) {
-        rateLimiter.check("turn:player:" + playerId, config.turnRate(), "turns");
-        return lock.acquire(session.id());
+        SessionLock.Lease lease = lock.acquire(session.id());
+        try {
+            rateLimiter.check("turn:player:" + playerId, config.turnRate(), "turns");
+            return lease;
+        } catch (RuntimeException e) {
+            lease.release();
+            throw e;
+        }
     }
 
     /**

@@ -13,20 +13,11 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * NOT RUN YET — waits for the reference server to wire dm-redis ({@code dm.redis.url}, issue 14).
- * Its name matches neither Surefire's nor Failsafe's patterns on purpose, so no build counts it;
- * when the wiring lands, rename it {@code TwoInstancesResumeIT} (and check the key name below).
- * Run by hand: {@code ./dm test -pl edge-tests -am -Dit.test=TwoInstancesResumeAwaitingRedis
- * -Dtest=None -Dsurefire.failIfNoSpecifiedTests=false}. Today it fails where it should: the
- * subscriber on one instance never receives the turn played on the other.
- *
- * <p>An {@code EventSource}-like client follows a session through Caddy; its stream happens to
- * live on instance X. A turn is played on the other instance, Y. After a few tokens X is killed
- * ({@code kill -9}); while the client is away Y goes on producing; the client reconnects through
- * Caddy (now necessarily to Y) with {@code Last-Event-ID} and must get exactly the events it
- * missed and the rest: nothing lost, nothing twice, ids in order.
+ * Two instances sharing PostgreSQL and Redis behind Caddy: an event stream cut when its instance
+ * is killed resumes on the other with {@code Last-Event-ID} and misses nothing of a turn the
+ * other instance plays meanwhile.
  */
-class TwoInstancesResumeAwaitingRedis {
+class TwoInstancesResumeIT {
 
     static final Duration LIMIT = Duration.ofSeconds(60);
     static final String REPLY = "Ash falls like snow over the ruined chapel while a bell tolls somewhere below "
