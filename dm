@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # DM Engine's front door.
-#   ./dm start   build and start the reference server on embedded defaults (--cli: the terminal game)
+#   ./dm start   build and start the reference server on embedded defaults (--cli: the terminal game; --stack: several instances behind Caddy)
 #   ./dm test    run every test: unit, contract, architecture and integration
 #   ./dm bench   build and run the benchmarks (they print figures; they are not tests)
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The deployed topology on one machine, for a person to try (a skeleton of `./dm start --stack`):
+# The deployed topology on one machine, for a person to try (`./dm start --stack`):
 #   PostgreSQL with pgvector (the machine's, database dm_stack), Redis, N reference-server
 #   instances on 127.0.0.1:8081… and Caddy in front with the repository's Caddyfile and local TLS.
 # It prints the one URL to open; Ctrl+C stops everything it started (the servers drain their turns).
@@ -12,11 +12,10 @@
 # Caddy's local CA (trust it once with `XDG_DATA_HOME=$DM_STACK_DIR/caddy-data caddy trust`, or
 # accept the browser's warning), and the logs. The game's data is in PostgreSQL's dm_stack database.
 #
-# Not wired yet (the lead completes it):
-#   TODO(redis): pass DM_REDIS_URL once the server reads dm.redis.url (issue 14); until then each
-#                instance has its own event bus, rate limits and turn locks, so a player's event
-#                stream only shows turns played on the instance that serves it.
-#   TODO(s3):    start S3Proxy and pass dm.s3.* once dm-s3 is wired (issue 15).
+# Every instance shares PostgreSQL (the game's data, job state) and Redis (event streams, rate
+# limits, turn locks: key prefix $DM_STACK_REDIS_PREFIX, default dm-stack:), so a turn played on one
+# instance streams to a player's browser on another. Redis is the machine's (DM_STACK_REDIS_URL,
+# default redis://127.0.0.1:6379).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -27,6 +26,8 @@ http_port=${DM_STACK_HTTP_PORT:-8480}
 first_port=${DM_STACK_FIRST_SERVER_PORT:-8081}
 state=${DM_STACK_DIR:-$HOME/.local/share/dm-engine/stack}
 database=${DM_STACK_DATABASE:-dm_stack}
+redis_url=${DM_STACK_REDIS_URL:-redis://127.0.0.1:6379}
+redis_prefix=${DM_STACK_REDIS_PREFIX:-dm-stack:}
 mkdir -p "$state/logs"
 
 log() { echo "[stack] $*" >&2; }
@@ -87,6 +88,7 @@ for i in $(seq 1 "$instances"); do
       DM_AUTH_PUBLIC_dash_KEY="$(cat "$state/public-key.pem")" \
       DM_SERVICE_TOKEN="$(cat "$state/service-token")" \
       DM_POSTGRES_URL="jdbc:postgresql://127.0.0.1:5432/$database" DM_POSTGRES_USER=postgres \
+      DM_REDIS_URL="$redis_url" DM_REDIS_KEY_dash_PREFIX="$redis_prefix" \
       java -cp "$classpath" dev.dmengine.server.Main
   ) >"$out" 2>&1 &
   pids+=("$!")

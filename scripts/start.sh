@@ -2,10 +2,17 @@
 # Builds and starts the game on embedded defaults: no database, no network, no configuration.
 #   ./dm start            the reference server (HTTP API, SSE, WebSocket) on http://localhost:8080
 #   ./dm start --cli      the terminal adventure (examples/cli-adventure) instead; --fast turns pacing off
+#   ./dm start --stack    the deployed topology on this machine: PostgreSQL, Redis, two instances behind
+#                         Caddy on https://localhost:8443 (scripts/stack.sh; DM_STACK_INSTANCES=3 for three)
 # The server reads reference-server's application.yaml and environment variables (see the README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+
+if [ "${1:-}" = "--stack" ] || [ "${1:-}" = "--cluster" ]; then
+  shift
+  exec scripts/stack.sh "$@"
+fi
 
 if [ "${1:-}" = "--cli" ]; then
   shift

@@ -84,6 +84,29 @@ class SettingsTest {
     }
 
     @Test
+    void redis_configured_by_half_or_wrongly_stops_start_up_naming_the_key_and_its_password_is_never_shown() {
+        assertThat(settings(Map.of()).redis()).isEmpty();
+        assertThatThrownBy(() -> settings(Map.of("dm.redis.key-prefix", "game:")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dm.redis.url");
+        assertThatThrownBy(() -> settings(Map.of("dm.redis.password", "hunter2-secret")))
+                .hasMessageContaining("dm.redis.url").hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> settings(Map.of("dm.redis.url", "http://user:hunter2@redis:6379")))
+                .hasMessageContaining("dm.redis.url").hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> settings(Map.of("dm.redis.url", "redis://redis:6379", "dm.redis.key-prefix",
+                "has space"))).hasMessageContaining("dm.redis.key-prefix");
+
+        ServerSettings s = settings(Map.of("dm.redis.url", "rediss://dm:hunter2@redis.internal:6380/2",
+                "dm.redis.key-prefix", "game-1:"));
+        ServerSettings.Redis r = s.redis().orElseThrow();
+        assertThat(r.keyPrefix()).isEqualTo("game-1:");
+        assertThat(r.poolSize()).isEqualTo(16);
+        assertThat(r.toString()).contains("redis.internal:6380").doesNotContain("hunter2");
+        assertThat(s.toString()).doesNotContain("hunter2");
+        assertThat(s.jobLease()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(s.turnLockTtl()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
     void an_unreachable_database_stops_start_up_naming_the_setting() {
         ServerSettings s = settings(Map.of("dm.postgres.url", "jdbc:postgresql://127.0.0.1:1/none",
                 "dm.postgres.user", "nobody"));
