@@ -424,6 +424,7 @@ public final class TurnEngine {
         boolean regenerating = !replaced.isEmpty();
         List<Runnable> undo = new ArrayList<>();
         try {
+            Embedder embedder = this.embedder.current(); // one model for the turn's space and vectors
             EmbeddingSpace space = embedder.space();
             float[] query = embedder.embed(playerMessage.content());
             vectors.upsert(space, new VectorRecord(playerMessage.id(), session.id(), playerId, query));
