@@ -52,7 +52,9 @@ call() {
 field() { printf '%s' "$body" | sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\)\"\{0,1\}[,}].*/\1/p" | head -n1; }
 # space NAME: "model/dimension" of the object NAME ("source" or "target") in $body
 space() { printf '%s' "$body" | sed -n "s/.*\"$1\":{\"model\":\"\([^\"]*\)\",\"dimension\":\([0-9]*\)}.*/\1\/\2/p"; }
-fail() { echo "$(field detail || true)" >&2; [ -n "$(field detail)" ] || echo "$body" >&2; exit 1; }
+# text NAME: a top-level string of $body, commas and all
+text() { printf '%s' "$body" | sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -n1; }
+fail() { local d; d=$(text detail); echo "${d:-$body}" >&2; exit 1; }
 
 case "$action" in
   start)
@@ -82,7 +84,7 @@ tty=0; [ -t 1 ] && tty=1
 last="" idle=0
 while :; do
   state=$(field state) percent=$(field percent) done=$(field done) total=$(field total)
-  rate=$(field ratePerSecond) running=$(field running) error=$(field error)
+  rate=$(field ratePerSecond) running=$(field running) error=$(text error)
   percent=${percent:-0}
   filled=$(( ${percent%.*} * 30 / 100 ))
   bar=$(printf '%*s' "$filled" '' | tr ' ' '#')$(printf '%*s' $(( 30 - filled )) '' | tr ' ' '.')

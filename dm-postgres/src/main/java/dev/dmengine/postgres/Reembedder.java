@@ -37,6 +37,8 @@ import org.jdbi.v3.core.statement.StatementContext;
  *     embedded with the new {@link Embedder}; their vectors and the advanced cursor commit in
  *     one transaction, so a crashed run resumes after its last committed batch and never embeds
  *     a committed batch twice;</li>
+ * <li>the target's HNSW graph, built in one go if the background indexer is far behind
+ *     (one build is many times faster than inserting row by row);</li>
  * <li>{@link #sweep} before the switch: what reached the old space behind the cursor while the
  *     batches ran (a document written with an older id, a message whose vector came late);</li>
  * <li>the switch: the new space becomes the active one and the run {@code SWITCHED}, in one
@@ -87,6 +89,11 @@ public final class Reembedder {
     }
 
     private static final int MAX_BATCH = 10_000;
+    /** Vectors waiting for the target's graph from which the graph is built at once before the switch. */
+    static final int REBUILD_GRAPH_AT = 5_000;
+    private volatile int rebuildGraphAt = REBUILD_GRAPH_AT;
+    /** {@code maintenance_work_mem} of that build; a graph larger than this is built on disk, slower. */
+    static final int REBUILD_GRAPH_MEMORY_MB = 256;
 
     private final Db db;
     private final EmbeddingSpaces spaces;
@@ -104,6 +111,11 @@ public final class Reembedder {
         this.messages = db.game() + ".messages";
         this.documents = db.game() + ".documents";
         this.lockKey = db.game() + ".reembed";
+    }
+
+    /** From how many vectors waiting for the target's graph it is built at once (tests lower it). */
+    void rebuildGraphAt(int pending) {
+        this.rebuildGraphAt = pending;
     }
 
     // ---- reading progress ----
@@ -370,11 +382,19 @@ public final class Reembedder {
         } while (found > 0);
     }
 
-    /** Steps 3 and 4: the sweep, then the switch, then the sweep right after it. */
+    /**
+     * Steps 3 and 4: the target's HNSW graph built in one go when the background indexer is far
+     * behind, the sweep, then the switch, then the sweep right after it.
+     */
     private void finish(Run run, Embedder embedder, int batchSize, Listener listener, RunLock lock) {
         db.call("re-embedding built", h -> h.createUpdate("UPDATE " + runs + " SET state = 'BUILT', total = done, "
                         + "updated_at = now() WHERE target_space_id = :t AND state = 'RUNNING'")
                 .bind("t", run.target.id()).execute());
+        if (index.pending(run.target.space()) >= rebuildGraphAt) {
+            // row by row the indexer puts 50 to 140 vectors a second into a graph; one build of
+            // the whole graph is many times faster, and nobody searches the target yet
+            index.rebuildAnnIndex(run.target.space(), REBUILD_GRAPH_MEMORY_MB);
+        }
         sweep(run, embedder, batchSize, listener, lock);
         db.inTransaction(() -> {
             spaces.switchTo(run.target.space());

@@ -315,6 +315,31 @@ class ReembedderIT {
         }
     }
 
+    @Test
+    void a_large_backlog_for_the_new_graph_is_built_at_once_before_the_switch() throws Exception {
+        String suffix = PgTest.randomSuffix();
+        FoldingEmbedder oldModel = new FoldingEmbedder("old-model", 4);
+        FoldingEmbedder newModel = new FoldingEmbedder("new-model", 12);
+        UUID player = Ids.newId();
+        try (var s = new PgTest.Schemas(PgTest.builder(suffix).annIndexer(false))) {
+            seed(s.pg, oldModel, Ids.newId(), player, 30);
+            s.pg.reembedder().rebuildGraphAt(20);
+
+            s.pg.reembedder().run(newModel, 10, Integer.MAX_VALUE);
+
+            assertThat(s.pg.vectorIndex().pending(newModel.space())).isZero();
+            String ann = s.pg.embeddingSpaces().find(newModel.space()).orElseThrow().annTable();
+            try (var c = PgTest.connect(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT count(*) FROM " + ann)) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("every vector in the graph").isEqualTo(30);
+            }
+            List<VectorMatch> hits = s.pg.vectorIndex().search(VectorQuery.player(newModel.space(), player,
+                    newModel.embed("message number 4 about the dragon"), 1));
+            assertThat(hits).hasSize(1);
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await(30, TimeUnit.SECONDS);

@@ -197,8 +197,8 @@ final class Reembedding implements AutoCloseable {
                     + "resume it on an instance that can", candidate.get().target());
             return;
         }
-        LOG.info("resuming the re-embedding run to {} ({} of {} done)", candidate.get().target(),
-                candidate.get().done(), candidate.get().total());
+        LOG.info("{} the re-embedding run to {} ({} of {} done)", candidate.get().switched() ? "settling" : "resuming",
+                candidate.get().target(), candidate.get().done(), candidate.get().total());
         launch(new Job(embedder.get(), settings.batchSize(), settings.pause()));
     }
 
@@ -248,8 +248,9 @@ final class Reembedding implements AutoCloseable {
             if (p.switched()) {
                 active.refresh();
                 if (!p.settled()) {
-                    LOG.info("switched to {}: settling in {}", p.target(), settings.settle());
-                    sleep(settleRemaining(p));
+                    Duration wait = settleRemaining(p);
+                    LOG.info("switched to {}: the last pass in {}", p.target(), wait);
+                    sleep(wait);
                     p = reembedder.settle(j.embedder, j.batchSize, (progress, n) -> j.embedded.addAndGet(n));
                 }
                 LOG.info("re-embedding to {} is done: {} texts, {} embedded here at {}/s", p.target(), p.done(),
