@@ -325,12 +325,14 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
             throw new IllegalArgumentException("dm.embedder.dimension of the hashing embedder must be 16 to 4096, was "
                     + dimension);
         }
-        Duration refresh = duration(dm, "embedder.refresh", Duration.ofSeconds(2), Duration.ofMillis(100),
+        Duration refresh = duration(dm, "embedder.refresh", Duration.ofSeconds(2), Duration.ofSeconds(1),
                 Duration.ofMinutes(5));
         Reembed reembed = new Reembed(integer(dm, "reembed.batch-size", 256, 1, 10_000),
                 duration(dm, "reembed.pause", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1)),
                 bool("dm.reembed.resume-on-start", text(dm, "reembed.resume-on-start").orElse("true")),
-                duration(dm, "reembed.settle", Duration.ofMinutes(2), Duration.ZERO, Duration.ofHours(1)));
+                // a turn that began before the switch writes its reply's vector up to two model
+                // rounds later (5 minutes each by default)
+                duration(dm, "reembed.settle", Duration.ofMinutes(10), Duration.ZERO, Duration.ofHours(1)));
         return new EmbedderChoice(provider, baseUrl, name, dimension, apiKey, refresh, reembed);
     }
 
