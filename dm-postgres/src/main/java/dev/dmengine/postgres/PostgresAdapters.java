@@ -53,6 +53,7 @@ public final class PostgresAdapters implements AutoCloseable {
     private final PostgresMessageStore messages;
     private final PostgresTurnStore turns;
     private final PostgresAssetStore assets;
+    private final PostgresDocumentStore documents;
     private final EmbeddingSpaces embeddingSpaces;
     private final PgVectorIndex vectorIndex;
     private final PostgresJobQueue jobQueue;
@@ -97,6 +98,7 @@ public final class PostgresAdapters implements AutoCloseable {
         this.messages = new PostgresMessageStore(db);
         this.turns = new PostgresTurnStore(db);
         this.assets = new PostgresAssetStore(db);
+        this.documents = new PostgresDocumentStore(db);
         this.embeddingSpaces = new EmbeddingSpaces(db, b.hnswM, b.hnswEfConstruction);
         this.vectorIndex = new PgVectorIndex(db, embeddingSpaces).efSearch(b.hnswEfSearch);
         this.jobQueue = new PostgresJobQueue(db);
@@ -172,6 +174,10 @@ public final class PostgresAdapters implements AutoCloseable {
 
     public AssetStore assets() {
         return assets;
+    }
+
+    public PostgresDocumentStore documents() {
+        return documents;
     }
 
     public PgVectorIndex vectorIndex() {

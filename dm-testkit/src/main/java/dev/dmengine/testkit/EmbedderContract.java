@@ -62,6 +62,15 @@ public abstract class EmbedderContract {
     }
 
     @Test
+    void the_current_embedder_makes_vectors_of_the_space_it_names() {
+        Embedder current = embedder.current();
+
+        assertThat(current.current().space()).isEqualTo(current.space());
+        assertThat(current.embedAll(TEXTS)).hasSize(TEXTS.size())
+                .allSatisfy(v -> assertThat(v).hasSize(current.space().dimension()));
+    }
+
+    @Test
     void vectors_are_finite_and_not_all_zero() {
         for (float[] v : embedder.embedAll(TEXTS)) {
             boolean nonZero = false;

@@ -84,9 +84,6 @@ final class Bodies {
     record Embed(List<String> texts) {
     }
 
-    record Search(UUID sessionId, UUID playerId, String text, Integer k) {
-    }
-
     record ChatLine(String role, String content) {
     }
 

@@ -77,7 +77,10 @@ public final class DmServer {
         game.routes(routes);
         ServiceApi.create(wiring.engine, settings.serviceToken(), settings.maxPayloadBytes())
                 .ifPresent(api -> api.routes(routes));
+        VectorApi.create(wiring.engine, wiring.vectors, settings.serviceToken(), settings.maxPayloadBytes())
+                .ifPresent(api -> api.routes(routes));
         new OpsApi(wiring.checks, metrics, wiring.engine.jobs()::draining, wiring.profile, settings.serviceToken().map(ServiceToken::new))
+                .detail("embedding", wiring.vectors::health)
                 .routes(routes);
 
         HttpRouting.Builder http = HttpRouting.builder();

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** {@code /health} (liveness and readiness), {@code /metrics} (Prometheus text), {@code /openapi}. */
 final class OpsApi {
@@ -28,6 +29,7 @@ final class OpsApi {
     private final String profile;
     private final Optional<ServiceToken> serviceToken;
     private final byte[] openapi;
+    private final Map<String, Supplier<Object>> details = new LinkedHashMap<>();
 
     /**
      * @param serviceToken guards {@code /metrics} when present; without it only a direct client
@@ -48,6 +50,12 @@ final class OpsApi {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Adds {@code name} to the body of {@code /health} with what {@code detail} says at each request. */
+    OpsApi detail(String name, Supplier<Object> detail) {
+        details.put(name, detail);
+        return this;
     }
 
     void routes(Routes r) {
@@ -98,6 +106,7 @@ final class OpsApi {
         body.put("status", up ? "UP" : "DOWN");
         body.put("profile", profile);
         body.put("checks", results);
+        details.forEach((name, detail) -> body.put(name, detail.get()));
         return body;
     }
 

@@ -97,15 +97,33 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
 
     /**
      * The embedder: {@code minilm} (local all-MiniLM-L6-v2, the default), {@code hashing} (the
-     * engine's deterministic hashing embedder), {@code openai} or {@code replicate} (name and
-     * dimension required).
+     * engine's deterministic hashing embedder; dimension optional, 384 by default), {@code openai}
+     * or {@code replicate} (name and dimension required).
+     *
+     * @param refresh {@code dm.embedder.refresh}: how often the server looks up the database's
+     *                active embedding space (another instance may have switched it)
+     * @param reembed {@code dm.reembed.*}: how re-embedding runs
      */
     public record EmbedderChoice(String provider, Optional<String> baseUrl, Optional<String> name, int dimension,
-                                 Optional<String> apiKey) {
+                                 Optional<String> apiKey, Duration refresh, Reembed reembed) {
         @Override
         public String toString() {
             return "Embedder[" + provider + ", " + name.orElse("-") + "]";
         }
+    }
+
+    /**
+     * How a re-embedding run goes ({@code dm.reembed.*}).
+     *
+     * @param batchSize     texts embedded and committed together ({@code batch-size}, 1 to 10000)
+     * @param pause         a rest after each batch, to leave the database and the model to the
+     *                      players ({@code pause}, 0 to 1 minute)
+     * @param resumeOnStart whether a server that starts goes on with an unfinished run
+     *                      ({@code resume-on-start})
+     * @param settle        how long after the switch the last pass waits for turns that began
+     *                      before it ({@code settle}, 0 to 1 hour)
+     */
+    public record Reembed(int batchSize, Duration pause, boolean resumeOnStart, Duration settle) {
     }
 
     /** The Postgres adapter's settings; present when {@code dm.postgres.url} is set. */
@@ -349,7 +367,19 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
             default -> throw new IllegalArgumentException("dm.embedder.provider must be minilm, hashing, openai or "
                     + "replicate, was " + provider);
         }
-        return new EmbedderChoice(provider, baseUrl, name, dimension, apiKey);
+        if (provider.equals("hashing") && dimension != 0 && (dimension < 16 || dimension > 4096)) {
+            throw new IllegalArgumentException("dm.embedder.dimension of the hashing embedder must be 16 to 4096, was "
+                    + dimension);
+        }
+        Duration refresh = duration(dm, "embedder.refresh", Duration.ofSeconds(2), Duration.ofSeconds(1),
+                Duration.ofMinutes(5));
+        Reembed reembed = new Reembed(integer(dm, "reembed.batch-size", 256, 1, 10_000),
+                duration(dm, "reembed.pause", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1)),
+                bool("dm.reembed.resume-on-start", text(dm, "reembed.resume-on-start").orElse("true")),
+                // a turn that began before the switch writes its reply's vector up to two model
+                // rounds later (5 minutes each by default)
+                duration(dm, "reembed.settle", Duration.ofMinutes(10), Duration.ZERO, Duration.ofHours(1)));
+        return new EmbedderChoice(provider, baseUrl, name, dimension, apiKey, refresh, reembed);
     }
 
     private static void requirePresent(Optional<String> value, String key, String because, String env) {

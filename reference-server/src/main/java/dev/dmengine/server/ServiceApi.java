@@ -9,22 +9,19 @@ import dev.dmengine.spi.generation.GenerationHandler;
 import dev.dmengine.spi.generation.GenerationRequest;
 import dev.dmengine.spi.generation.GenerationResult;
 import dev.dmengine.spi.retrieval.Embedder;
-import dev.dmengine.spi.retrieval.VectorMatch;
-import dev.dmengine.spi.retrieval.VectorQuery;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code /vec/embed}, {@code /vec/search} and {@code /ai/generate} for other services, behind
+ * {@code /vec/embed} and {@code /ai/generate} for other services ({@code /vec/search} and the
+ * vector writes: {@link VectorApi}), behind
  * the service credential {@code dm.service.token} (sent as a bearer token, compared in
  * constant time). Without the setting these routes do not exist (404).
  */
@@ -44,7 +41,7 @@ final class ServiceApi {
     }
 
     void routes(Routes r) {
-        r.post("/vec/embed", this::embed).post("/vec/search", this::search).post("/ai/generate", this::generate);
+        r.post("/vec/embed", this::embed).post("/ai/generate", this::generate); // /vec/search: VectorApi
     }
 
     private void authorize(ServerRequest req) {
@@ -64,44 +61,12 @@ final class ServiceApi {
             }
             Validation.wellFormed("texts[" + i + "]", texts.get(i), true);
         }
-        Embedder embedder = engine.ports().embedder();
+        Embedder embedder = engine.ports().embedder().current();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", embedder.space().modelId());
         out.put("dimension", embedder.space().dimension());
         out.put("vectors", embedder.embedAll(texts));
         Http.json(res, out);
-    }
-
-    private void search(ServerRequest req, ServerResponse res) {
-        authorize(req);
-        Bodies.Search body = Http.body(req, Bodies.Search.class, maxPayload);
-        String text = Bodies.require(body.text(), "text");
-        if (text.isBlank() || text.length() > MAX_TEXT) {
-            throw new InvalidInputException("text", "must be 1 to " + MAX_TEXT + " characters");
-        }
-        Validation.wellFormed("text", text, true);
-        int k = body.k() == null ? 5 : body.k();
-        if (k < 1 || k > 100) {
-            throw new InvalidInputException("k", "must be 1 to 100");
-        }
-        if ((body.sessionId() == null) == (body.playerId() == null)) {
-            throw new InvalidInputException("sessionId", "give exactly one of sessionId and playerId as the scope");
-        }
-        Embedder embedder = engine.ports().embedder();
-        float[] vector = embedder.embed(text);
-        VectorQuery q = body.sessionId() != null
-                ? VectorQuery.session(embedder.space(), body.sessionId(), vector, k, Set.of())
-                : VectorQuery.player(embedder.space(), body.playerId(), vector, k);
-        List<Map<String, Object>> matches = new ArrayList<>();
-        for (VectorMatch m : engine.ports().vectorIndex().search(q)) {
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("messageId", m.messageId().toString());
-            item.put("sessionId", m.sessionId().toString());
-            item.put("score", m.score());
-            engine.ports().messageStore().get(m.messageId()).ifPresent(msg -> item.put("content", msg.content()));
-            matches.add(item);
-        }
-        Http.json(res, Map.of("model", embedder.space().modelId(), "matches", matches));
     }
 
     private void generate(ServerRequest req, ServerResponse res) {

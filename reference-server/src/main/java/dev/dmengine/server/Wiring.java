@@ -8,14 +8,9 @@ import dev.dmengine.auth.PasswordHasher;
 import dev.dmengine.auth.TokenKeys;
 import dev.dmengine.core.inmemory.InMemoryEventBus;
 import dev.dmengine.core.narrator.OfflineNarrator;
-import dev.dmengine.core.retrieval.HashingEmbedder;
-import dev.dmengine.onnx.MiniLmEmbedder;
-import dev.dmengine.openai.OpenAiEmbedder;
 import dev.dmengine.openai.OpenAiLanguageModel;
-import dev.dmengine.replicate.ReplicateEmbedder;
 import dev.dmengine.replicate.ReplicateLanguageModel;
 import dev.dmengine.spi.generation.LanguageModel;
-import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.postgres.PostgresAdapters;
 import dev.dmengine.redis.RedisAdapters;
 import dev.dmengine.spi.infra.Event;
@@ -30,6 +25,7 @@ import java.security.PublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -48,6 +44,7 @@ final class Wiring {
 
     final DmEngine engine;
     final EventBus events;
+    final Vectors vectors;
     final AuthService auth;
     final List<Check> checks = new ArrayList<>();
     final List<AutoCloseable> closeables = new ArrayList<>();
@@ -82,33 +79,6 @@ final class Wiring {
             };
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("dm.model (" + m.provider() + "): " + e.getMessage(), e);
-        }
-    }
-
-    private static Embedder embedder(ServerSettings.EmbedderChoice e) {
-        try {
-            return switch (e.provider()) {
-                case "hashing" -> new HashingEmbedder();
-                case "openai" -> {
-                    OpenAiEmbedder.Builder b = OpenAiEmbedder.builder().baseUrl(e.baseUrl().orElseThrow())
-                            .model(e.name().orElseThrow()).dimension(e.dimension());
-                    e.apiKey().ifPresent(b::apiKey);
-                    yield b.build();
-                }
-                case "replicate" -> {
-                    ReplicateEmbedder.Builder b = ReplicateEmbedder.builder().version(e.name().orElseThrow())
-                            .dimension(e.dimension());
-                    if (e.apiKey().isPresent()) {
-                        b.apiToken(e.apiKey().get());
-                    } else {
-                        b.apiTokenFromEnvironment();
-                    }
-                    yield b.build();
-                }
-                default -> MiniLmEmbedder.create();
-            };
-        } catch (RuntimeException ex) {
-            throw new IllegalArgumentException("dm.embedder (" + e.provider() + "): " + ex.getMessage(), ex);
         }
     }
 
@@ -149,11 +119,13 @@ final class Wiring {
     Wiring(ServerSettings settings, Consumer<Event> observer) {
         Clock clock = Clock.systemUTC();
         DmEngine.Builder builder = DmEngine.builder().clock(clock)
-                .languageModel(languageModel(settings))
-                .embedder(embedder(settings.embedder()));
+                .languageModel(languageModel(settings));
+        Embedders embedders = new Embedders(settings.embedder()); // a wrong setting fails before the pool opens
+        Optional<PostgresAdapters> database = Optional.empty();
         String storesProfile;
         if (settings.postgres().isPresent()) {
             PostgresAdapters pg = postgres(settings.postgres().get());
+            database = Optional.of(pg);
             closeables.add(pg);
             builder.playerStore(pg.players()).refreshTokenStore(pg.refreshTokens()).characterStore(pg.characters())
                     .sessionStore(pg.sessions()).messageStore(pg.messages()).turnStore(pg.turns())
@@ -193,6 +165,13 @@ final class Wiring {
         this.events = new MeteredEventBus(bus, observer);
         builder.eventBus(events).jobWorkers(settings.jobWorkers()).jobLease(settings.jobLease())
                 .turnConfig(TurnConfig.defaults().withLockTtl(settings.turnLockTtl()));
+
+        // the embedder follows the database's active embedding space; re-embedding and documents
+        this.vectors = new Vectors(settings.embedder(), embedders, database);
+        closeables.add(0, vectors); // a re-embedding run stops before the database closes
+        builder.embedder(vectors.embedder);
+        vectors.start();
+
         this.engine = builder.build();
         checks.add(new Check("event-bus", () -> {
             events.lastId("health");

@@ -130,6 +130,28 @@ class SettingsTest {
     }
 
     @Test
+    void re_embedding_settings_have_defaults_and_bounds_named_by_their_key() {
+        ServerSettings.EmbedderChoice e = settings(Map.of()).embedder();
+        assertThat(e.refresh()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(e.reembed()).isEqualTo(new ServerSettings.Reembed(256, java.time.Duration.ZERO, true,
+                java.time.Duration.ofMinutes(10)));
+        ServerSettings.Reembed set = settings(Map.of("dm.reembed.batch-size", "64", "dm.reembed.pause", "50ms",
+                "dm.reembed.resume-on-start", "false", "dm.reembed.settle", "30s")).embedder().reembed();
+        assertThat(set).isEqualTo(new ServerSettings.Reembed(64, java.time.Duration.ofMillis(50), false,
+                java.time.Duration.ofSeconds(30)));
+        assertThatThrownBy(() -> settings(Map.of("dm.reembed.batch-size", "0"))).hasMessageContaining("dm.reembed.batch-size")
+                .hasMessageContaining("10000");
+        assertThatThrownBy(() -> settings(Map.of("dm.reembed.pause", "2m"))).hasMessageContaining("dm.reembed.pause");
+        assertThatThrownBy(() -> settings(Map.of("dm.reembed.resume-on-start", "maybe")))
+                .hasMessageContaining("dm.reembed.resume-on-start");
+        assertThatThrownBy(() -> settings(Map.of("dm.embedder.refresh", "10ms"))).hasMessageContaining("dm.embedder.refresh");
+        assertThatThrownBy(() -> settings(Map.of("dm.embedder.provider", "hashing", "dm.embedder.dimension", "8")))
+                .hasMessageContaining("dm.embedder.dimension").hasMessageContaining("16 to 4096");
+        assertThat(settings(Map.of("dm.embedder.provider", "hashing", "dm.embedder.dimension", "128")).embedder()
+                .dimension()).isEqualTo(128);
+    }
+
+    @Test
     void lists_come_as_yaml_lists_or_comma_separated_values() {
         ServerSettings yaml = ServerSettings.from(Config.just("dm:\n  server:\n    trusted-proxies:\n      - 10.0.0.0/8\n"
                 + "      - 192.168.0.0/16\n", io.helidon.common.media.type.MediaTypes.APPLICATION_YAML));

@@ -36,17 +36,21 @@ final class Recall {
         this.config = config;
     }
 
-    /** What the turn recalls: the space its vectors live in, the recent window and the retrieved memories. */
-    record Recalled(EmbeddingSpace space, List<Message> recent, List<RetrievedMessage> memories) {
+    /**
+     * What the turn recalls: the embedder the whole turn uses (one model for its space and both
+     * vectors, while a host may switch spaces under it), the recent window and the memories.
+     */
+    record Recalled(Embedder embedder, EmbeddingSpace space, List<Message> recent, List<RetrievedMessage> memories) {
     }
 
     /** {@code replaced}: messages of the reply a regeneration replaces, never recalled. */
     Recalled recall(Message playerMessage, UUID playerId, List<UUID> replaced) {
+        Embedder embedder = this.embedder.current(); // one model for the turn's space and vectors
         EmbeddingSpace space = embedder.space();
         float[] query = embedder.embed(playerMessage.content());
         vectors.upsert(space, new VectorRecord(playerMessage.id(), playerMessage.sessionId(), playerId, query));
         List<Message> recent = recentWindow(playerMessage);
-        return new Recalled(space, recent, retrieve(space, playerMessage, query, recent, replaced));
+        return new Recalled(embedder, space, recent, retrieve(space, playerMessage, query, recent, replaced));
     }
 
     private List<Message> recentWindow(Message playerMessage) {

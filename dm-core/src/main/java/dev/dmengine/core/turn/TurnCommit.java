@@ -44,19 +44,17 @@ final class TurnCommit {
     private final CharacterStore characters;
     private final MessageStore messages;
     private final TurnStore turns;
-    private final Embedder embedder;
     private final VectorIndex vectors;
     private final Transactor transactor;
     private final Clock clock;
     private final String modelId;
 
     TurnCommit(SessionStore sessions, CharacterStore characters, MessageStore messages, TurnStore turns,
-               Embedder embedder, VectorIndex vectors, Transactor transactor, Clock clock, String modelId) {
+               VectorIndex vectors, Transactor transactor, Clock clock, String modelId) {
         this.sessions = sessions;
         this.characters = characters;
         this.messages = messages;
         this.turns = turns;
-        this.embedder = embedder;
         this.vectors = vectors;
         this.transactor = transactor;
         this.clock = clock;
@@ -68,7 +66,7 @@ final class TurnCommit {
     }
 
     <S> TurnResult commit(TurnRules<S> rules, GameSession session, UUID playerId, TurnRecords.Begun<S> begun,
-                          EmbeddingSpace space, Narration.Told<S> told, PromptStats stats) {
+                          Embedder embedder, EmbeddingSpace space, Narration.Told<S> told, PromptStats stats) {
         TurnRecord turn = begun.turn();
         var now = clock.instant();
         String mechanicsText = String.join("\n", told.transcript().stream().filter(t -> !t.isBlank()).toList());

@@ -82,7 +82,7 @@ public final class TurnEngine {
         this.recall = new Recall(b.messages, b.embedder, b.vectors, b.config);
         this.assembler = new PromptAssembler(b.tokenCounter, b.config.budget());
         this.narration = new Narration(b.model, b.config);
-        this.commit = new TurnCommit(b.sessions, b.characters, b.messages, b.turns, b.embedder, b.vectors,
+        this.commit = new TurnCommit(b.sessions, b.characters, b.messages, b.turns, b.vectors,
                 b.transactor, b.clock, b.model.modelId());
         this.events = new TurnEvents(b.events);
     }
@@ -314,7 +314,7 @@ public final class TurnEngine {
                     begun.playerMessage().content()));                                                // 6
             Narration.Told<S> told = narration.tell(rules, prompt.messages(), begun.stateBefore(), session, turn,
                     out, cancellation);                                                               // 7, 8
-            TurnResult result = commit.commit(rules, session, playerId, begun, recalled.space(), told,
+            TurnResult result = commit.commit(rules, session, playerId, begun, recalled.embedder(), recalled.space(), told,
                     new TurnCommit.PromptStats(prompt.tokens(), prompt.memoriesUsed().size()));         // 9
             out.emit(new TurnEvent.DmMessage(turn.id(), result.dmMessage().id(), result.dmMessage().content()));
             lease.release(); // before the terminal event: a client reacting to it can play at once

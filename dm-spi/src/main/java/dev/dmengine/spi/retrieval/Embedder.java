@@ -14,4 +14,14 @@ public interface Embedder {
     default float[] embed(String text) {
         return embedAll(List.of(text)).getFirst();
     }
+
+    /**
+     * The embedder to use for one unit of work (a turn, a request), so that the space it writes
+     * under and every vector it makes come from one model. An embedder that follows a changing
+     * active space (a host re-embedding to a new model) returns the one it delegates to at this
+     * moment; every other embedder returns itself.
+     */
+    default Embedder current() {
+        return this;
+    }
 }
