@@ -20,12 +20,14 @@ import java.util.Set;
  *
  * @param insecureCookies whether auth cookies drop {@code Secure}; {@code null} in the
  *                        configuration means "only in the embedded profile bound to localhost"
+ * @param assets          where players' files go: an S3 store or local folders ({@link AssetSettings})
  */
 public record ServerSettings(String host, int port, int maxPayloadBytes, Duration heartbeat, Duration shutdownGrace,
                              List<Cidr> trustedProxies, Set<String> allowedOrigins, Duration narratorPacing,
                              Optional<String> serviceToken, Optional<String> signingKeyPem, Optional<String> publicKeyPem, String issuer,
                              boolean insecureCookies, Optional<Postgres> postgres, int jobWorkers, Model model,
-                             EmbedderChoice embedder, AuthSettings auth, Limits limits) {
+                             EmbedderChoice embedder, AuthSettings auth, Limits limits,
+                             AssetSettings assets) {
 
     /**
      * What one client, and all of them together, may hold of the server: connections, the time
@@ -182,7 +184,8 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
         int workers = integer(dm, "jobs.workers", 16, 1, 1024);
         return new ServerSettings(host, port, maxPayload, heartbeat, grace, List.copyOf(proxies), Set.copyOf(origins),
                 pacing, serviceToken, signingKey, publicKey, issuer, insecureCookies, postgres, workers, model(dm),
-                embedder(dm), authSettings(dm), limits(dm));
+                embedder(dm), authSettings(dm), limits(dm),
+                AssetSettings.from(dm)); // dm.s3.*, dm.assets.*: see AssetSettings
     }
 
     private static AuthSettings authSettings(Config dm) {
