@@ -2,8 +2,8 @@ package dev.dmengine.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dmengine.core.auth.AuthResult;
-import dev.dmengine.core.auth.Registration;
+import dev.dmengine.auth.AuthResult;
+import dev.dmengine.auth.Registration;
 import dev.dmengine.core.game.NewCharacter;
 import dev.dmengine.edgetests.CaddyProcess;
 import dev.dmengine.edgetests.ScriptedModel;

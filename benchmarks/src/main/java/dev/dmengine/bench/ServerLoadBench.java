@@ -1,7 +1,7 @@
 package dev.dmengine.bench;
 
-import dev.dmengine.core.auth.AuthResult;
-import dev.dmengine.core.auth.Registration;
+import dev.dmengine.auth.AuthResult;
+import dev.dmengine.auth.Registration;
 import dev.dmengine.core.game.NewCharacter;
 import dev.dmengine.server.DmServer;
 import dev.dmengine.server.ServerSettings;

@@ -3,6 +3,7 @@ package dev.dmengine.core;
 import dev.dmengine.core.assets.AssetPolicy;
 import dev.dmengine.core.assets.AssetService;
 import dev.dmengine.core.game.CharacterRules;
+import dev.dmengine.core.jobs.TurnJobs;
 import dev.dmengine.core.game.CharacterService;
 import dev.dmengine.core.game.PlayerService;
 import dev.dmengine.core.game.SessionService;
@@ -45,6 +46,7 @@ import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.spi.retrieval.VectorIndex;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -70,6 +72,7 @@ public final class DmEngine {
     private final SessionService sessions;
     private final TurnEngine turns;
     private final AssetService assets; // flow B, see Builder#objectStorage
+    private final TurnJobs jobs;
 
     private DmEngine(Builder b) {
         this.ports = new Ports(b.playerStore, b.refreshTokenStore, b.characterStore, b.sessionStore, b.messageStore,
@@ -85,6 +88,7 @@ public final class DmEngine {
                 .clock(b.clock).build();
         this.assets = new AssetService(b.assetStore, b.characterStore, b.objectStorages,
                 b.assetPolicy == null ? AssetPolicy.defaults() : b.assetPolicy, b.clock);
+        this.jobs = new TurnJobs(turns, b.jobQueue, b.jobWorkers, b.jobLease);
     }
 
     public static Builder builder() {
@@ -110,6 +114,14 @@ public final class DmEngine {
     /** Players' files (portraits, exports): see {@link Builder#objectStorage}. */
     public AssetService assets() {
         return assets;
+    }
+
+    /**
+     * Turns as a host runs them: streamed on the caller's thread or queued as jobs, with
+     * idempotency, owner-checked status and the worker loop ({@link TurnJobs#start()}).
+     */
+    public TurnJobs jobs() {
+        return jobs;
     }
 
     /** The adapters this engine runs on, for hosts that serve them (event streams, jobs…). */
@@ -143,12 +155,37 @@ public final class DmEngine {
         private JobQueue jobQueue;
         private EventBus eventBus;
         private Transactor transactor;
-        private TurnRules turnRules;
+        private TurnRules<?> turnRules;
         private CharacterRules characterRules;
         private TokenCounter tokenCounter;
         private TurnConfig turnConfig;
+        private int jobWorkers = 16;
+        private Duration jobLease = Duration.ofSeconds(60);
 
         private Builder() {
+        }
+
+        /** How many queued turns this instance plays at once (default 16). */
+        public Builder jobWorkers(int value) {
+            if (value < 1 || value > 1_000) {
+                throw new IllegalArgumentException("jobWorkers must be 1 to 1000, was " + value);
+            }
+            jobWorkers = value;
+            return this;
+        }
+
+        /**
+         * How long a claimed turn job stays this instance's without renewal (default 60 s; renewed
+         * every third of it while the turn runs, so it bounds how soon another instance replays the
+         * job of one that died, not how long a turn may take).
+         */
+        public Builder jobLease(Duration value) {
+            Objects.requireNonNull(value, "jobLease");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("jobLease must be positive, was " + value);
+            }
+            jobLease = value;
+            return this;
         }
 
         public Builder clock(Clock value) {
@@ -232,7 +269,7 @@ public final class DmEngine {
             return this;
         }
 
-        public Builder turnRules(TurnRules value) {
+        public Builder turnRules(TurnRules<?> value) {
             turnRules = Objects.requireNonNull(value, "turnRules");
             return this;
         }

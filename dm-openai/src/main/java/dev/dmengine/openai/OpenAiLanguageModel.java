@@ -361,7 +361,8 @@ public final class OpenAiLanguageModel extends RemoteLanguageModel {
             throw new CancellationException("generation cancelled");
         }
         if (why == Deadline.Reason.FIRST_TOKEN_TIMEOUT) {
-            return AttemptFailure.fatal(new UnavailableException("model server sent no token within "
+            // nothing reached the handler: another attempt is safe, as the official clients retry timeouts
+            return AttemptFailure.retriable(new UnavailableException("model server sent no token within "
                     + firstTokenTimeout.toMillis() + " ms (nor any other chunk)"));
         }
         if (why == Deadline.Reason.TOTAL_TIMEOUT) {

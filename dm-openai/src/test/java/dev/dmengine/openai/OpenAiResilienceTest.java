@@ -168,8 +168,22 @@ class OpenAiResilienceTest {
     }
 
     @Test
-    void a_stream_stalling_past_the_first_token_timeout_is_a_retriable_error_with_nothing_emitted() {
+    void a_stream_stalling_past_the_first_token_timeout_is_tried_again_and_its_reply_streams_once() {
         server.nextChat(new Stall());
+
+        Recording h = run(model().firstTokenTimeout(Duration.ofMillis(300)).build(), request().build());
+
+        assertThat(h.error).isNull();
+        assertThat(h.result).isNotNull();
+        assertThat(String.join("", h.tokens)).isEqualTo(h.result.text());
+        assertThat(server.chatRequests).as("the stalled attempt and the one that answered").hasSize(2);
+    }
+
+    @Test
+    void a_stream_stalling_on_every_attempt_is_a_retriable_error_with_nothing_emitted() {
+        for (int i = 0; i < 10; i++) {
+            server.nextChat(new Stall());
+        }
         long start = System.nanoTime();
 
         Recording h = run(model().firstTokenTimeout(Duration.ofMillis(300)).build(), request().build());
@@ -177,8 +191,9 @@ class OpenAiResilienceTest {
         assertThat(h.tokens).isEmpty();
         assertThat(h.result).isNull();
         assertThat(h.error).isInstanceOf(UnavailableException.class).hasMessageContaining("no token within");
-        assertThat(server.chatRequests).hasSize(1);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        assertThat(((DmException) h.error).isRetriable()).isTrue();
+        assertThat(server.chatRequests).as("one attempt and the retry policy's three retries, no more").hasSize(4);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
     }
 
     @Test

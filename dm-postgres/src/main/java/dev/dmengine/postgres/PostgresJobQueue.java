@@ -5,7 +5,9 @@ import dev.dmengine.postgres.internal.Db;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.infra.ClaimedJob;
+import dev.dmengine.spi.infra.Enqueued;
 import dev.dmengine.spi.infra.JobInfo;
+import dev.dmengine.spi.infra.NewJob;
 import dev.dmengine.spi.infra.JobQueue;
 import dev.dmengine.spi.infra.JobState;
 
@@ -30,16 +32,61 @@ public final class PostgresJobQueue implements JobQueue {
         this.table = db.game() + ".jobs";
     }
 
+    private static final String COLUMNS = "id, queue, payload, state, attempts, result, created_at, updated_at, "
+            + "owner_id, idempotency_key, request_hash";
+
+    /**
+     * One statement: a key already used in the queue hits the unique index and returns the job
+     * it named ({@code created} false, nothing inserted), so concurrent requests with one key
+     * get one job.
+     */
     @Override
-    public UUID enqueue(String queue, String payload) {
-        checkQueue(queue);
-        Checks.text("payload", payload, db.maxJsonBytes());
+    public Enqueued enqueue(NewJob job) {
+        if (job == null) {
+            throw new InvalidInputException("job", "is required");
+        }
+        checkQueue(job.queue());
+        Checks.text("payload", job.payload(), db.maxJsonBytes());
+        if (job.idempotencyKey() != null) {
+            checkKey(job.idempotencyKey());
+        }
+        if (job.requestHash() != null) {
+            Checks.text("requestHash", job.requestHash(), 200);
+        }
         UUID id = Ids.newId();
-        db.call("enqueue job", h -> h.createUpdate("INSERT INTO " + table + " (id, queue, payload, state, attempts, "
-                        + "created_at, updated_at) VALUES (:id, :queue, :payload, 'QUEUED', 0, clock_timestamp(), "
-                        + "clock_timestamp())")
-                .bind("id", id).bind("queue", queue).bind("payload", payload).execute());
-        return id;
+        return db.call("enqueue job", h -> h.createQuery("INSERT INTO " + table + " AS j (id, queue, payload, "
+                        + "state, attempts, created_at, updated_at, owner_id, idempotency_key, request_hash) "
+                        + "VALUES (:id, :queue, :payload, 'QUEUED', 0, clock_timestamp(), clock_timestamp(), :owner, "
+                        + ":key, :hash) ON CONFLICT (queue, idempotency_key) WHERE idempotency_key IS NOT NULL "
+                        + "DO UPDATE SET queue = j.queue RETURNING " + COLUMNS + ", (j.id = :id) AS created")
+                .bind("id", id).bind("queue", job.queue()).bind("payload", job.payload())
+                .bind("owner", job.ownerId()).bind("key", job.idempotencyKey()).bind("hash", job.requestHash())
+                .map((rs, ctx) -> new Enqueued(info(rs), rs.getBoolean("created")))
+                .one());
+    }
+
+    @Override
+    public Optional<JobInfo> find(String queue, String idempotencyKey) {
+        checkQueue(queue);
+        checkKey(idempotencyKey);
+        return db.call("find job", h -> h.createQuery("SELECT " + COLUMNS + " FROM " + table
+                        + " WHERE queue = :queue AND idempotency_key = :key")
+                .bind("queue", queue).bind("key", idempotencyKey)
+                .map((rs, ctx) -> info(rs)).findOne());
+    }
+
+    private static JobInfo info(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new JobInfo(Db.uuid(rs, "id"), rs.getString("queue"), rs.getString("payload"),
+                JobState.valueOf(rs.getString("state")), rs.getInt("attempts"), rs.getString("result"),
+                Db.instant(rs, "created_at"), Db.instant(rs, "updated_at"), Db.uuid(rs, "owner_id"),
+                rs.getString("idempotency_key"), rs.getString("request_hash"));
+    }
+
+    private static void checkKey(String key) {
+        if (key == null || key.isEmpty() || key.length() > 200 || !key.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+            throw new InvalidInputException("idempotencyKey", "must be 1 to 200 printable ASCII characters without "
+                    + "spaces");
+        }
     }
 
     @Override
@@ -92,12 +139,9 @@ public final class PostgresJobQueue implements JobQueue {
 
     @Override
     public Optional<JobInfo> status(UUID jobId) {
-        return db.call("job status", h -> h.createQuery("SELECT id, queue, state, attempts, result, created_at, "
-                        + "updated_at FROM " + table + " WHERE id = :id")
+        return db.call("job status", h -> h.createQuery("SELECT " + COLUMNS + " FROM " + table + " WHERE id = :id")
                 .bind("id", jobId)
-                .map((rs, ctx) -> new JobInfo(Db.uuid(rs, "id"), rs.getString("queue"),
-                        JobState.valueOf(rs.getString("state")), rs.getInt("attempts"), rs.getString("result"),
-                        Db.instant(rs, "created_at"), Db.instant(rs, "updated_at")))
+                .map((rs, ctx) -> info(rs))
                 .findOne());
     }
 

@@ -259,7 +259,8 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
 
     // ---- Redis access -----------------------------------------------------------------------
 
-    private long lastId(String topic) {
+    @Override
+    public long lastId(String topic) {
         readEpochOnce();
         List<StreamEntry> last = redis.run("read a topic's last event id",
                 c -> c.xrevrange(streamPrefix + topic, "+", "-", 1));

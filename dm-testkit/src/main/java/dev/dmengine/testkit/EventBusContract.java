@@ -105,6 +105,18 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void last_id_is_the_latest_published_id_per_topic_and_0_for_an_empty_one() {
+        String a = topic("last-a");
+        String b = topic("last-b");
+        assertThat(bus.lastId(a)).isZero();
+        bus.publish(a, "token", "{}");
+        long second = bus.publish(a, "token", "{}").id();
+        bus.publish(b, "token", "{}");
+        assertThat(bus.lastId(a)).isEqualTo(second);
+        assertThat(bus.lastId(b)).isEqualTo(1);
+    }
+
+    @Test
     void published_event_carries_topic_name_and_data() {
         String t = topic("fields");
 

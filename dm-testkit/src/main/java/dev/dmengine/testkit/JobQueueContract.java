@@ -2,7 +2,9 @@ package dev.dmengine.testkit;
 
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.infra.ClaimedJob;
+import dev.dmengine.spi.infra.Enqueued;
 import dev.dmengine.spi.infra.JobInfo;
+import dev.dmengine.spi.infra.NewJob;
 import dev.dmengine.spi.infra.JobQueue;
 import dev.dmengine.spi.infra.JobState;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,6 +73,83 @@ public abstract class JobQueueContract {
         assertThat(info.queue()).isEqualTo(q);
         assertThat(info.result()).isNull();
         assertThat(queue.status(Ids.newId())).isEmpty();
+    }
+
+    @Test
+    void a_job_keeps_its_owner_key_request_hash_and_payload() {
+        String q = queueName("owned");
+        UUID owner = Ids.newId();
+        Enqueued e = queue.enqueue(new NewJob(q, "{\"text\":\"look\"}", owner, "key-1", "hash-1"));
+
+        assertThat(e.created()).isTrue();
+        JobInfo info = queue.status(e.job().id()).orElseThrow();
+        assertThat(info.ownerId()).isEqualTo(owner);
+        assertThat(info.idempotencyKey()).isEqualTo("key-1");
+        assertThat(info.requestHash()).isEqualTo("hash-1");
+        assertThat(info.payload()).isEqualTo("{\"text\":\"look\"}");
+        assertThat(info.finished()).isFalse();
+        assertThat(queue.find(q, "key-1")).map(JobInfo::id).contains(e.job().id());
+        assertThat(queue.find(q, "key-2")).isEmpty();
+        assertThat(queue.find(queueName("other"), "key-1")).isEmpty();
+    }
+
+    @Test
+    void a_key_used_again_returns_its_job_and_enqueues_nothing_even_once_the_job_finished() {
+        String q = queueName("key");
+        Enqueued first = queue.enqueue(new NewJob(q, "{\"n\":1}", Ids.newId(), "same", "h1"));
+        Enqueued again = queue.enqueue(new NewJob(q, "{\"n\":2}", Ids.newId(), "same", "h2"));
+
+        assertThat(again.created()).isFalse();
+        assertThat(again.job().id()).isEqualTo(first.job().id());
+        assertThat(again.job().requestHash()).as("the first request's hash is kept").isEqualTo("h1");
+        assertThat(again.job().payload()).isEqualTo("{\"n\":1}");
+        ClaimedJob claimed = queue.claim(q, "w", LONG).orElseThrow();
+        assertThat(queue.claim(q, "w", LONG)).as("only one job was queued").isEmpty();
+        assertThat(queue.complete(claimed, "{}")).isTrue();
+        assertThat(queue.enqueue(new NewJob(q, "{\"n\":3}", null, "same", null)).created()).isFalse();
+        assertThat(queue.claim(q, "w", LONG)).isEmpty();
+        assertThat(queue.enqueue(new NewJob(queueName("elsewhere"), "{}", null, "same", null)).created())
+                .as("keys are per queue").isTrue();
+    }
+
+    @Test
+    void concurrent_requests_with_one_key_make_one_job() throws Exception {
+        String q = queueName("race");
+        int n = 30;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Enqueued>> results = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return queue.enqueue(new NewJob(q, "{}", null, "race-key", "h"));
+                }));
+            }
+            start.countDown();
+            java.util.Set<UUID> ids = new java.util.HashSet<>();
+            int created = 0;
+            for (var f : results) {
+                Enqueued e = f.get();
+                ids.add(e.job().id());
+                created += e.created() ? 1 : 0;
+            }
+            assertThat(ids).hasSize(1);
+            assertThat(created).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void a_malformed_idempotency_key_is_refused_naming_the_field() {
+        String q = queueName("badkey");
+        for (String bad : List.of("", "has space", "x".repeat(201), "tab\tkey")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> queue.enqueue(new NewJob(q, "{}", null, bad, null)))
+                    .isInstanceOf(dev.dmengine.spi.InvalidInputException.class)
+                    .hasMessageContaining("idempotencyKey");
+        }
+        assertThat(queue.claim(q, "w", LONG)).isEmpty();
     }
 
     @Test

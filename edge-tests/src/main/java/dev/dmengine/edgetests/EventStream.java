@@ -49,6 +49,7 @@ public final class EventStream implements AutoCloseable {
     private final InputStream body;
     private final BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
     private volatile boolean ended;
+    private final StringBuilder raw = new StringBuilder();
 
     private EventStream(HttpResponse<InputStream> response) {
         this.status = response.statusCode();
@@ -134,6 +135,22 @@ public final class EventStream implements AutoCloseable {
     }
 
     /** Whether the server has ended the stream (or it broke). */
+    /** The body as text once it has ended (for an answer that is not an event stream: a problem+json). */
+    public String bodyText() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!ended && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        synchronized (raw) {
+            return raw.toString();
+        }
+    }
+
     public boolean ended() {
         return ended;
     }
@@ -145,6 +162,11 @@ public final class EventStream implements AutoCloseable {
             StringBuilder data = null;
             String line;
             while ((line = r.readLine()) != null) {
+                synchronized (raw) {
+                    if (raw.length() < 65_536) {
+                        raw.append(line).append('\n');
+                    }
+                }
                 if (line.isEmpty()) {
                     if (data != null || name != null) {
                         queue.add(new Event(id, name == null ? "message" : name, data == null ? "" : data.toString(),

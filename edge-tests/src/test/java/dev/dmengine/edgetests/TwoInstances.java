@@ -1,6 +1,6 @@
 package dev.dmengine.edgetests;
 
-import dev.dmengine.core.auth.TokenKeys;
+import dev.dmengine.auth.TokenKeys;
 import dev.dmengine.postgres.PostgresAdapters;
 
 import java.security.KeyPair;

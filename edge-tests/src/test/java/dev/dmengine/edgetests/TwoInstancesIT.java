@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code kill -9}). What needs nothing more than that works today: requests, new event streams
  * and new turns go to the survivor, with the token and data the killed one had. (Following a turn
  * played on one instance from a stream on the other, and resuming a stream on the other with
- * Last-Event-ID, need the shared event bus: see {@link TwoInstancesResumeAwaitingRedis}.)
+ * Last-Event-ID, need the shared event bus: see {@link TwoInstancesResumeIT}.)
  */
 class TwoInstancesIT {
 

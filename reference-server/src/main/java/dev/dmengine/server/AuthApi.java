@@ -1,9 +1,9 @@
 package dev.dmengine.server;
 
-import dev.dmengine.core.auth.AuthResult;
-import dev.dmengine.core.auth.AuthService;
-import dev.dmengine.core.auth.LoginAttempt;
-import dev.dmengine.core.auth.Registration;
+import dev.dmengine.auth.AuthResult;
+import dev.dmengine.auth.AuthService;
+import dev.dmengine.auth.LoginAttempt;
+import dev.dmengine.auth.Registration;
 import dev.dmengine.spi.UnauthenticatedException;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;

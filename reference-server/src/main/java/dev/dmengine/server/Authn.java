@@ -1,8 +1,6 @@
 package dev.dmengine.server;
 
-import dev.dmengine.core.auth.AuthCookies;
-import dev.dmengine.core.auth.AuthService;
-import dev.dmengine.core.auth.CsrfGuard;
+import dev.dmengine.auth.AuthService;
 import dev.dmengine.spi.PermissionDeniedException;
 import dev.dmengine.spi.UnauthenticatedException;
 import dev.dmengine.spi.identity.Player;

@@ -1,9 +1,7 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
-import dev.dmengine.core.auth.AuthCookies;
-import dev.dmengine.core.auth.AuthService;
-import dev.dmengine.core.auth.CsrfGuard;
+import dev.dmengine.auth.AuthService;
 import dev.dmengine.spi.DmException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
@@ -30,7 +28,7 @@ import java.util.UUID;
 
 /**
  * The reference server: the engine wired from {@link ServerSettings}, served by Helidon SE.
- * {@link #start()} binds the port; {@link #stop()} drains turns (see {@link TurnRunner}) and
+ * {@link #start()} binds the port; {@link #stop()} drains turns (see {@link dev.dmengine.core.jobs.TurnJobs}) and
  * stops the listener.
  */
 public final class DmServer {
@@ -41,7 +39,6 @@ public final class DmServer {
     private final ServerSettings settings;
     private final Metrics metrics = new Metrics();
     private final Wiring wiring;
-    private final TurnRunner runner;
     private final GameApi game;
     private final Routes routes = new Routes();
     private final ClientIps clientIps;
@@ -61,8 +58,7 @@ public final class DmServer {
         this.settings = settings;
         this.wiring = new Wiring(settings, metrics::event);
         this.clientIps = new ClientIps(settings.trustedProxies());
-        this.runner = new TurnRunner(wiring.engine, settings.jobWorkers());
-        metrics.turnsInFlight(runner::inFlight);
+        metrics.turnsInFlight(wiring.engine.jobs()::inFlight);
 
         Set<String> origins = allowedOrigins(settings);
         AuthCookies cookies = settings.insecureCookies() ? AuthCookies.insecureLocalhost() : AuthCookies.secure();
@@ -72,7 +68,7 @@ public final class DmServer {
         this.streams = new StreamLimits(plan.maxStreams(), settings.limits().maxStreamsPerPlayer(),
                 settings.limits().maxStreamsPerSession(), retryAfter(settings.heartbeat()), metrics);
         this.pumps = new EventPumps(wiring.events, settings.heartbeat());
-        this.game = new GameApi(wiring.engine, authn, runner, wiring.events, metrics, settings, streams, pumps);
+        this.game = new GameApi(wiring.engine, authn, wiring.events, metrics, settings, streams, pumps);
 
         new AuthApi(wiring.auth, authn, Clock.systemUTC(), settings.maxPayloadBytes()).routes(routes);
         game.routes(routes);
@@ -82,7 +78,7 @@ public final class DmServer {
                 settings.assets().cleanupInterval());
         assets.routes(routes);
         this.contentSecurityPolicy = SecurityHeaders.policy(wiring.objects.browserOrigins);
-        new OpsApi(wiring.checks, metrics, runner::draining, wiring.profile, settings.serviceToken().map(ServiceToken::new))
+        new OpsApi(wiring.checks, metrics, wiring.engine.jobs()::draining, wiring.profile, settings.serviceToken().map(ServiceToken::new))
                 .routes(routes);
 
         HttpRouting.Builder http = HttpRouting.builder();
@@ -269,7 +265,7 @@ public final class DmServer {
     }
 
     public DmServer start() {
-        runner.start();
+        wiring.engine.jobs().start();
         server.start();
         assets.start();
         LOG.info("DM Engine server ({} profile) listening on http://{}:{}", wiring.profile, settings.host(), port());
@@ -330,7 +326,7 @@ public final class DmServer {
             watchdog.close();
         }
         LOG.info("stopping: draining turns (grace {})", settings.shutdownGrace());
-        runner.drain(settings.shutdownGrace());
+        wiring.engine.jobs().drain(settings.shutdownGrace());
         game.close();
         assets.close();
         try {

@@ -1,6 +1,7 @@
 package dev.dmengine.server;
 
 import dev.dmengine.spi.infra.Event;
+import dev.dmengine.spi.infra.EventBus;
 import dev.dmengine.spi.infra.Subscription;
 
 import java.time.Duration;
@@ -33,12 +34,12 @@ final class EventPumps {
         boolean heartbeat();
     }
 
-    private final EventTap events;
+    private final EventBus events;
     private final long heartbeatNanos;
     private final Set<Pump> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
-    EventPumps(EventTap events, Duration heartbeat) {
+    EventPumps(EventBus events, Duration heartbeat) {
         this.events = events;
         this.heartbeatNanos = heartbeat.toNanos();
     }

@@ -1,13 +1,11 @@
 package dev.dmengine.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.dmengine.core.DmEngine;
+import dev.dmengine.core.jobs.TurnJobs;
 import dev.dmengine.core.turn.TurnEngine;
 import dev.dmengine.core.turn.TurnEvent;
 import dev.dmengine.core.turn.TurnListener;
 import dev.dmengine.core.turn.TurnRequest;
-import dev.dmengine.spi.ConflictException;
-import dev.dmengine.spi.IdempotencyKeyReusedException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.NotFoundException;
@@ -17,7 +15,7 @@ import dev.dmengine.spi.game.GameSession;
 import dev.dmengine.spi.game.Message;
 import dev.dmengine.spi.generation.CancellationSignal;
 import dev.dmengine.spi.infra.Event;
-import dev.dmengine.spi.infra.JobInfo;
+import dev.dmengine.spi.infra.EventBus;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -26,11 +24,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -42,25 +35,21 @@ final class GameApi {
 
     static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create("Idempotency-Key");
     static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
-    private static final Duration JOB_KEY_TTL = Duration.ofHours(24);
-    private static final String PENDING = "pending";
 
     private final DmEngine engine;
     private final Authn authn;
-    private final TurnRunner runner;
-    private final EventTap events;
+    private final EventBus events;
     private final Metrics metrics;
     private final ServerSettings settings;
     private final StreamLimits streams;
     private final EventPumps pumps;
 
-    GameApi(DmEngine engine, Authn authn, TurnRunner runner, EventTap events, Metrics metrics, ServerSettings settings,
+    GameApi(DmEngine engine, Authn authn, EventBus events, Metrics metrics, ServerSettings settings,
             StreamLimits streams, EventPumps pumps) {
         this.streams = streams;
         this.pumps = pumps;
         this.engine = engine;
         this.authn = authn;
-        this.runner = runner;
         this.events = events;
         this.metrics = metrics;
         this.settings = settings;
@@ -207,9 +196,12 @@ final class GameApi {
         Bodies.Say body = Http.body(req, Bodies.Say.class, max());
         String text = Bodies.require(body.text(), "text");
         String key = req.headers().first(IDEMPOTENCY_KEY).orElse(null);
-        TurnRequest checked = engine.turns().check(new TurnRequest(sessionId, owner, text, key,
-                new CancellationSignal()));
-        turn(req, res, new TurnRunner.TurnJob(sessionId, owner, checked.text(), checked.idempotencyKey()));
+        TurnRequest request = new TurnRequest(sessionId, owner, text, key, new CancellationSignal());
+        if (wantsStream(req)) {
+            stream(res, listener -> engine.jobs().play(request, listener));
+        } else {
+            accepted(res, engine.jobs().enqueue(request));
+        }
     }
 
     private void regenerate(ServerRequest req, ServerResponse res) {
@@ -217,15 +209,10 @@ final class GameApi {
         UUID sessionId = id(req);
         engine.sessions().get(owner, sessionId);
         Http.raw(req, max()); // no body expected; a large one is still refused
-        turn(req, res, new TurnRunner.TurnJob(sessionId, owner, null, null));
-    }
-
-    private void turn(ServerRequest req, ServerResponse res, TurnRunner.TurnJob job) {
         if (wantsStream(req)) {
-            requireKeyFreeOrSameRequest(job);
-            stream(res, job);
+            stream(res, listener -> engine.jobs().regenerate(sessionId, owner, new CancellationSignal(), listener));
         } else {
-            enqueue(res, job);
+            accepted(res, engine.jobs().enqueueRegeneration(sessionId, owner));
         }
     }
 
@@ -238,17 +225,26 @@ final class GameApi {
         return false;
     }
 
-    /** Plays the turn on this request's thread, streaming the events it publishes with their bus ids. */
-    private void stream(ServerResponse res, TurnRunner.TurnJob job) {
+    /**
+     * Plays the turn on this request's thread, streaming its events with the ids the event bus
+     * gave them (the ids of the session's event stream, so a client can resume from either). An
+     * idempotent retry of a finished turn gets its result only, without an id.
+     */
+    private void stream(ServerResponse res, java.util.function.Function<TurnListener, ?> turn) {
         try (SseStream sse = new SseStream(res, metrics)) {
-            TurnListener replayOnly = e -> {
-                if (e instanceof TurnEvent.Completed c && c.replayed()) {
-                    sse.emit(null, e.name(), e.json()); // an idempotent retry: the result, no new events
+            TurnListener listener = new TurnListener() {
+                @Override
+                public void onEvent(TurnEvent e) {
+                    onPublished(e, 0);
+                }
+
+                @Override
+                public void onPublished(TurnEvent e, long eventId) {
+                    sse.emit(eventId > 0 ? Long.toString(eventId) : null, e.name(), e.json());
                 }
             };
             try {
-                events.tapped(e -> sse.emit(Long.toString(e.id()), e.name(), e.data()),
-                        () -> runner.play(job, new CancellationSignal(), replayOnly));
+                turn.apply(listener);
             } catch (RuntimeException e) {
                 if (!sse.opened()) {
                     throw e; // refused before it started: a problem+json answer
@@ -258,113 +254,33 @@ final class GameApi {
         }
     }
 
-    /**
-     * Queues the turn (202): the job runs on the {@link TurnRunner}, its events go to the
-     * session's stream. A turn's text was checked by the engine already ({@code TurnEngine.check}).
-     */
-    private void enqueue(ServerResponse res, TurnRunner.TurnJob job) {
-        UUID jobId = job.idempotencyKey() == null ? enqueueJob(job) : enqueueOnce(job);
+    /** The turn is queued (202): a worker plays it, its events go to the session's stream. */
+    private static void accepted(ServerResponse res, TurnJobs.Ticket ticket) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("jobId", jobId.toString());
-        body.put("status", "/api/jobs/" + jobId);
-        body.put("events", "/api/sessions/" + job.sessionId() + "/events");
-        res.header(HeaderNames.LOCATION, "/api/jobs/" + jobId);
+        body.put("jobId", ticket.jobId().toString());
+        body.put("status", "/api/jobs/" + ticket.jobId());
+        body.put("events", "/api/sessions/" + ticket.sessionId() + "/events");
+        res.header(HeaderNames.LOCATION, "/api/jobs/" + ticket.jobId());
         Http.json(res, Status.ACCEPTED_202, body);
-    }
-
-    private UUID enqueueJob(TurnRunner.TurnJob job) {
-        UUID jobId = runner.enqueue(job);
-        engine.ports().cache().put("dm:job-owner:" + jobId, job.playerId() + " " + job.sessionId(), JOB_KEY_TTL);
-        return jobId;
-    }
-
-    /**
-     * Queues a turn at most once per idempotency key and session. The key is claimed atomically
-     * ({@code putIfAbsent}) before anything is enqueued, with a fingerprint of the request:
-     * {@code "<fingerprint> pending"}, then {@code "<fingerprint> <job id>"} once the job exists.
-     * A request that finds the key claimed gets, as the IETF Idempotency-Key draft says, the
-     * first job again (202) if its fingerprint matches, a 422 if it does not, and a 409 (retry)
-     * while the first request is still enqueueing.
-     */
-    private UUID enqueueOnce(TurnRunner.TurnJob job) {
-        var cache = engine.ports().cache();
-        String entry = keyEntry(job.sessionId(), job.idempotencyKey());
-        String fingerprint = fingerprint(job.text());
-        String claim = fingerprint + " " + PENDING;
-        if (cache.putIfAbsent(entry, claim, JOB_KEY_TTL)) {
-            UUID jobId;
-            try {
-                jobId = enqueueJob(job);
-            } catch (RuntimeException e) {
-                cache.deleteIfEquals(entry, claim); // nothing was queued: the key is free for the retry
-                throw e;
-            }
-            cache.put(entry, fingerprint + " " + jobId, JOB_KEY_TTL);
-            return jobId;
-        }
-        String[] held = cache.get(entry).orElse(claim).split(" ", 2);
-        requireSameRequest(held[0], fingerprint, job.idempotencyKey());
-        if (held[1].equals(PENDING)) {
-            throw new ConflictException("a request with the idempotency key " + job.idempotencyKey()
-                    + " is still being processed; retry it in a moment");
-        }
-        return UUID.fromString(held[1]);
-    }
-
-    /** A streamed turn whose key already names a queued turn of another message is refused like a queued one. */
-    private void requireKeyFreeOrSameRequest(TurnRunner.TurnJob job) {
-        if (job.idempotencyKey() == null) {
-            return;
-        }
-        engine.ports().cache().get(keyEntry(job.sessionId(), job.idempotencyKey())).ifPresent(held ->
-                requireSameRequest(held.split(" ", 2)[0], fingerprint(job.text()), job.idempotencyKey()));
-    }
-
-    private static void requireSameRequest(String heldFingerprint, String fingerprint, String key) {
-        if (!heldFingerprint.equals(fingerprint)) {
-            throw new IdempotencyKeyReusedException("the idempotency key " + key + " was used for another message in"
-                    + " this session; send that message again, or this one with a new key");
-        }
-    }
-
-    private static String keyEntry(UUID sessionId, String idempotencyKey) {
-        return "dm:turn-job:" + sessionId + ":" + idempotencyKey;
-    }
-
-    /** SHA-256 of the request as it is queued (the validated text: the body's only field). */
-    private static String fingerprint(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private void job(ServerRequest req, ServerResponse res) {
         UUID owner = caller(req).player().id();
-        UUID jobId = id(req);
-        String entry = engine.ports().cache().get("dm:job-owner:" + jobId)
-                .orElseThrow(() -> new NotFoundException("job", jobId));
-        String[] parts = entry.split(" ");
-        if (!parts[0].equals(owner.toString())) {
-            throw new NotFoundException("job", jobId);
-        }
-        JobInfo info = engine.ports().jobQueue().status(jobId).orElseThrow(() -> new NotFoundException("job", jobId));
+        TurnJobs.Status job = engine.jobs().status(owner, id(req));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("jobId", jobId.toString());
-        body.put("sessionId", parts[1]);
-        body.put("state", info.state().name().toLowerCase(Locale.ROOT));
-        body.put("attempts", info.attempts());
-        if (info.result() != null) {
-            JsonNode result;
-            try {
-                result = Http.MAPPER.readTree(info.result());
-            } catch (Exception e) {
-                result = Http.MAPPER.getNodeFactory().textNode(info.result());
-            }
-            body.put(info.state().name().equals("FAILED") ? "error" : "result", result);
-        }
+        body.put("jobId", job.jobId().toString());
+        body.put("sessionId", job.sessionId().toString());
+        body.put("state", job.state().name().toLowerCase(Locale.ROOT));
+        body.put("attempts", job.attempts());
+        job.outcome().ifPresent(o -> {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("turnId", o.turnId().toString());
+            result.put("seq", o.seq());
+            result.put("dmMessageId", o.dmMessageId().toString());
+            result.put("replayed", o.replayed());
+            body.put("result", result);
+        });
+        job.error().ifPresent(e -> body.put("error", e));
         Http.json(res, body);
     }
 

@@ -26,8 +26,26 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                              List<Cidr> trustedProxies, Set<String> allowedOrigins, Duration narratorPacing,
                              Optional<String> serviceToken, Optional<String> signingKeyPem, Optional<String> publicKeyPem, String issuer,
                              boolean insecureCookies, Optional<Postgres> postgres, int jobWorkers, Model model,
-                             EmbedderChoice embedder, AuthSettings auth, Limits limits,
+                             EmbedderChoice embedder, AuthSettings auth, Limits limits, Optional<Redis> redis,
+                             Duration jobLease, Duration turnLockTtl,
                              AssetSettings assets) {
+
+    /**
+     * The Redis adapters' settings; present when {@code dm.redis.url} is set. Event bus, rate
+     * limits and the cache (turn locks) are then shared by every instance on the same Redis.
+     *
+     * @param url       {@code redis://[user[:password]@]host[:port][/db]} or {@code rediss://…} (TLS)
+     * @param password  overrides the URL's; never logged
+     * @param keyPrefix prefix of every key, so deployments can share one Redis
+     */
+    public record Redis(String url, Optional<String> user, Optional<String> password, boolean tls, String keyPrefix,
+                        int poolSize) {
+        @Override
+        public String toString() {
+            return "Redis[url=" + url.replaceAll("//[^@/]*@", "//***@") + ", tls=" + tls + ", keyPrefix=" + keyPrefix
+                    + ", poolSize=" + poolSize + "]";
+        }
+    }
 
     /**
      * What one client, and all of them together, may hold of the server: connections, the time
@@ -49,7 +67,7 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
 
     /**
      * The tuning of accounts ({@code dm.auth.*} besides keys and cookies): see the README's
-     * configuration table and {@link dev.dmengine.core.auth.AuthConfig}.
+     * configuration table and {@link dev.dmengine.auth.AuthConfig}.
      *
      * @param clockSkew         {@code dm.auth.clock-skew}: other hosts' clocks, for an access
      *                          token's {@code exp}, {@code iat} and {@code nbf}; 0 to 5 minutes
@@ -184,8 +202,36 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
         int workers = integer(dm, "jobs.workers", 16, 1, 1024);
         return new ServerSettings(host, port, maxPayload, heartbeat, grace, List.copyOf(proxies), Set.copyOf(origins),
                 pacing, serviceToken, signingKey, publicKey, issuer, insecureCookies, postgres, workers, model(dm),
-                embedder(dm), authSettings(dm), limits(dm),
+                embedder(dm), authSettings(dm), limits(dm), redis(dm),
+                duration(dm, "jobs.lease", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1)),
+                duration(dm, "turns.lock-ttl", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),
                 AssetSettings.from(dm)); // dm.s3.*, dm.assets.*: see AssetSettings
+    }
+
+    private static Optional<Redis> redis(Config dm) {
+        Optional<String> url = text(dm, "redis.url");
+        Optional<String> user = text(dm, "redis.user");
+        Optional<String> password = dm.get("redis.password").asString().asOptional();
+        Optional<String> prefix = text(dm, "redis.key-prefix");
+        Optional<String> tls = text(dm, "redis.tls");
+        if (url.isEmpty()) {
+            if (user.isPresent() || password.isPresent() || prefix.isPresent() || tls.isPresent()) {
+                throw new IllegalArgumentException("dm.redis.user/password/key-prefix/tls are set but dm.redis.url is "
+                        + "missing (env DM_REDIS_URL); set it, or remove the other dm.redis keys");
+            }
+            return Optional.empty();
+        }
+        if (!url.get().startsWith("redis://") && !url.get().startsWith("rediss://")) {
+            throw new IllegalArgumentException("dm.redis.url must look like redis://host:6379 or rediss://host:6380 "
+                    + "(TLS), was " + url.get().replaceAll("//[^@/]*@", "//***@"));
+        }
+        String keyPrefix = prefix.orElse("dm:");
+        if (!keyPrefix.matches("[A-Za-z0-9_.:{}-]{1,64}")) {
+            throw new IllegalArgumentException("dm.redis.key-prefix must be 1 to 64 of A-Z a-z 0-9 _ . : { } -, was "
+                    + keyPrefix);
+        }
+        return Optional.of(new Redis(url.get(), user, password, tls.map(v -> bool("dm.redis.tls", v)).orElse(false),
+                keyPrefix, integer(dm, "redis.pool-size", 16, 1, 1_000)));
     }
 
     private static AuthSettings authSettings(Config dm) {

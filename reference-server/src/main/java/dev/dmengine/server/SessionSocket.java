@@ -6,6 +6,7 @@ import dev.dmengine.spi.DmException;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.infra.Event;
+import dev.dmengine.spi.infra.EventBus;
 import io.helidon.common.uri.UriQuery;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.Headers;
@@ -37,7 +38,7 @@ final class SessionSocket implements WsListener {
 
     private final DmEngine engine;
     private final Authn authn;
-    private final EventTap events;
+    private final EventBus events;
     private final Metrics metrics;
     private final EventPumps pumps;
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -47,7 +48,7 @@ final class SessionSocket implements WsListener {
     private volatile StreamLimits.Permit permit;
     private volatile ConnectionGuard.Phasing streaming;
 
-    SessionSocket(DmEngine engine, Authn authn, EventTap events, Metrics metrics, EventPumps pumps) {
+    SessionSocket(DmEngine engine, Authn authn, EventBus events, Metrics metrics, EventPumps pumps) {
         this.engine = engine;
         this.authn = authn;
         this.events = events;

@@ -2,7 +2,7 @@ package dev.dmengine.server;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
-import dev.dmengine.core.auth.AuthResult;
+import dev.dmengine.auth.AuthResult;
 import dev.dmengine.spi.game.GameCharacter;
 import dev.dmengine.spi.game.GameSession;
 import dev.dmengine.spi.game.InventoryItem;

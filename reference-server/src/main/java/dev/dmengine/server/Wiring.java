@@ -2,10 +2,11 @@ package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.assets.AssetPolicy;
-import dev.dmengine.core.auth.AuthConfig;
-import dev.dmengine.core.auth.AuthService;
-import dev.dmengine.core.auth.PasswordHasher;
-import dev.dmengine.core.auth.TokenKeys;
+import dev.dmengine.core.turn.TurnConfig;
+import dev.dmengine.auth.AuthConfig;
+import dev.dmengine.auth.AuthService;
+import dev.dmengine.auth.PasswordHasher;
+import dev.dmengine.auth.TokenKeys;
 import dev.dmengine.core.inmemory.InMemoryEventBus;
 import dev.dmengine.core.narrator.OfflineNarrator;
 import dev.dmengine.core.retrieval.HashingEmbedder;
@@ -17,7 +18,9 @@ import dev.dmengine.replicate.ReplicateLanguageModel;
 import dev.dmengine.spi.generation.LanguageModel;
 import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.postgres.PostgresAdapters;
+import dev.dmengine.redis.RedisAdapters;
 import dev.dmengine.spi.infra.Event;
+import dev.dmengine.spi.infra.EventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +48,7 @@ final class Wiring {
     }
 
     final DmEngine engine;
-    final EventTap events;
+    final EventBus events;
     final AuthService auth;
     final List<Check> checks = new ArrayList<>();
     final List<AutoCloseable> closeables = new ArrayList<>();
@@ -111,6 +114,26 @@ final class Wiring {
         }
     }
 
+    /**
+     * Redis for what instances must share: event streams, rate limits, the cache and its turn
+     * locks. While Redis is unreachable the turn rate limit admits players (fail-open: a turn
+     * still needs its session lock, which cannot be taken without Redis, so nothing runs twice);
+     * login and refresh limits refuse (fail-closed: an attacker gains nothing from an outage).
+     */
+    private static RedisAdapters redis(ServerSettings.Redis s) {
+        RedisAdapters.Builder b = RedisAdapters.builder().url(s.url()).tls(s.tls()).keyPrefix(s.keyPrefix())
+                .poolSize(s.poolSize()).clientName("dm-server").failOpen("turn:");
+        s.user().ifPresent(b::user);
+        s.password().ifPresent(b::password);
+        try {
+            RedisAdapters redis = b.build(); // connects lazily: start-up does not wait for Redis
+            LOG.info("Redis adapters on {}", s);
+            return redis;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("dm.redis.url: " + e.getMessage(), e);
+        }
+    }
+
     private static PostgresAdapters postgres(ServerSettings.Postgres s) {
         PostgresAdapters.Builder b = PostgresAdapters.builder().jdbcUrl(s.url()).user(s.user()).password(s.password())
                 .maxPoolSize(s.maxPoolSize()).poolName("dm-server");
@@ -130,6 +153,7 @@ final class Wiring {
         DmEngine.Builder builder = DmEngine.builder().clock(clock)
                 .languageModel(languageModel(settings))
                 .embedder(embedder(settings.embedder()));
+        String storesProfile;
         if (settings.postgres().isPresent()) {
             PostgresAdapters pg = postgres(settings.postgres().get());
             closeables.add(pg);
@@ -144,10 +168,10 @@ final class Wiring {
                     return "cannot connect: " + e.getMessage();
                 }
             }));
-            profile = "postgres";
+            storesProfile = "postgres";
         } else {
             checks.add(new Check("stores", () -> null));
-            profile = "embedded";
+            storesProfile = "embedded";
         }
         // ---- players' files (flow B): an S3 store, or local folders this server serves; see ObjectStores
         AssetSettings files = settings.assets();
@@ -159,11 +183,31 @@ final class Wiring {
         builder.assetPolicy(policy);
         checks.add(objects.check);
         // ----
-        this.events = new EventTap(new InMemoryEventBus(clock), observer);
-        builder.eventBus(events);
+        EventBus bus;
+        if (settings.redis().isPresent()) {
+            RedisAdapters redis = redis(settings.redis().get());
+            closeables.add(redis);
+            bus = redis.eventBus();
+            builder.rateLimiter(redis.rateLimiter()).cache(redis.cache());
+            checks.add(new Check("redis", () -> {
+                try {
+                    redis.ping();
+                    return null;
+                } catch (RuntimeException e) {
+                    return e.getMessage();
+                }
+            }));
+            storesProfile = storesProfile + "+redis";
+        } else {
+            bus = new InMemoryEventBus(clock);
+        }
+        this.profile = storesProfile;
+        this.events = new MeteredEventBus(bus, observer);
+        builder.eventBus(events).jobWorkers(settings.jobWorkers()).jobLease(settings.jobLease())
+                .turnConfig(TurnConfig.defaults().withLockTtl(settings.turnLockTtl()));
         this.engine = builder.build();
         checks.add(new Check("event-bus", () -> {
-            events.since("health", 0, 1);
+            events.lastId("health");
             return null;
         }));
 
@@ -193,7 +237,10 @@ final class Wiring {
                     + "(Ed25519 PEM) for a deployment.");
         }
         ServerSettings.AuthSettings a = settings.auth();
-        this.auth = AuthService.builder().ports(engine.ports()).tokenKeys(keys)
+        DmEngine.Ports ports = engine.ports(); // the engine's player store, limiter, transactor and clock
+        this.auth = AuthService.builder().playerStore(ports.playerStore()).refreshTokenStore(ports.refreshTokenStore())
+                .rateLimiter(ports.rateLimiter()).transactor(ports.transactor()).clock(ports.clock())
+                .tokenKeys(keys)
                 .config(AuthConfig.builder().issuer(settings.issuer())
                         .clockSkew(a.clockSkew())
                         .refreshLeeway(a.refreshLeeway())

@@ -43,7 +43,7 @@ class IdempotencyTest {
 
     /** Jobs the server has queued so far, whatever their state. */
     long jobs() {
-        return ((InMemoryJobQueue) server.server.engine().ports().jobQueue()).count(TurnRunner.QUEUE);
+        return ((InMemoryJobQueue) server.server.engine().ports().jobQueue()).count(dev.dmengine.core.jobs.TurnJobs.QUEUE);
     }
 
     TestServer.Response queue(TestServer.Player p, String session, String key, String text) {

@@ -23,6 +23,6 @@ class PostgresIdempotencyIT extends IdempotencyTest {
 
     @Override
     long jobs() {
-        return pg.count("SELECT count(*) FROM " + pg.game() + ".jobs WHERE queue = '" + TurnRunner.QUEUE + "'");
+        return pg.count("SELECT count(*) FROM " + pg.game() + ".jobs WHERE queue = '" + dev.dmengine.core.jobs.TurnJobs.QUEUE + "'");
     }
 }

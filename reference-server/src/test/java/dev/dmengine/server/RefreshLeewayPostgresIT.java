@@ -1,12 +1,12 @@
 package dev.dmengine.server;
 
-import dev.dmengine.core.auth.AuthConfig;
-import dev.dmengine.core.auth.AuthResult;
-import dev.dmengine.core.auth.AuthService;
-import dev.dmengine.core.auth.InvalidTokenException;
-import dev.dmengine.core.auth.PasswordHasher;
-import dev.dmengine.core.auth.Registration;
-import dev.dmengine.core.auth.TokenKeys;
+import dev.dmengine.auth.AuthConfig;
+import dev.dmengine.auth.AuthResult;
+import dev.dmengine.auth.AuthService;
+import dev.dmengine.auth.InvalidTokenException;
+import dev.dmengine.auth.PasswordHasher;
+import dev.dmengine.auth.Registration;
+import dev.dmengine.auth.TokenKeys;
 import dev.dmengine.core.inmemory.InMemoryRateLimiter;
 import dev.dmengine.postgres.PostgresAdapters;
 import dev.dmengine.spi.infra.RateLimit;

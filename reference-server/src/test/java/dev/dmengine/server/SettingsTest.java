@@ -124,17 +124,17 @@ class SettingsTest {
 
     @Test
     void a_wired_signing_key_pair_is_used_for_tokens() {
-        var pair = dev.dmengine.core.auth.TokenKeys.generateKeyPair();
+        var pair = dev.dmengine.auth.TokenKeys.generateKeyPair();
         ServerSettings s = settings(Map.of("dm.server.port", "0",
-                "dm.auth.signing-key", dev.dmengine.core.auth.TokenKeys.toPem(pair.getPrivate()),
-                "dm.auth.public-key", dev.dmengine.core.auth.TokenKeys.toPem(pair.getPublic())));
+                "dm.auth.signing-key", dev.dmengine.auth.TokenKeys.toPem(pair.getPrivate()),
+                "dm.auth.public-key", dev.dmengine.auth.TokenKeys.toPem(pair.getPublic())));
         DmServer server = new DmServer(s);
-        server.auth().register(new dev.dmengine.core.auth.Registration("kid@example.org",
+        server.auth().register(new dev.dmengine.auth.Registration("kid@example.org",
                 "a perfectly long passphrase", "Kid"), "10.0.0.1");
         String token = server.auth().login("kid@example.org", "a perfectly long passphrase", "10.0.0.1")
                 .tokens().accessToken();
         String header = new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[0]));
-        assertThat(header).contains(dev.dmengine.core.auth.TokenKeys.thumbprint(pair.getPublic()));
+        assertThat(header).contains(dev.dmengine.auth.TokenKeys.thumbprint(pair.getPublic()));
         assertThat(s.toString()).doesNotContain("PRIVATE");
     }
 

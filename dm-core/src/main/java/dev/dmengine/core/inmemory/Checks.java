@@ -37,4 +37,13 @@ final class Checks {
         }
         return value;
     }
+
+    /** An idempotency key as every job store takes it: 1 to 200 printable ASCII characters. */
+    static String key(String value, String field) {
+        notNull(value, field);
+        if (value.isEmpty() || value.length() > 200 || !value.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+            throw new InvalidInputException(field, "must be 1 to 200 printable ASCII characters without spaces");
+        }
+        return value;
+    }
 }

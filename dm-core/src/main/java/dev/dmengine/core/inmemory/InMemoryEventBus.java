@@ -120,6 +120,18 @@ public final class InMemoryEventBus implements EventBus {
     }
 
     @Override
+    public long lastId(String topic) {
+        Checks.notBlank(topic, "topic");
+        Topic t = topics.get(topic);
+        if (t == null) {
+            return 0;
+        }
+        synchronized (t) {
+            return t.lastId;
+        }
+    }
+
+    @Override
     public Event publish(String topic, String name, String data) {
         Checks.notBlank(topic, "topic");
         Checks.notBlank(name, "name");

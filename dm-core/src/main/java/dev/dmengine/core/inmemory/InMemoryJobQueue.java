@@ -3,7 +3,9 @@ package dev.dmengine.core.inmemory;
 import dev.dmengine.core.game.Validation;
 import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.infra.ClaimedJob;
+import dev.dmengine.spi.infra.Enqueued;
 import dev.dmengine.spi.infra.JobInfo;
+import dev.dmengine.spi.infra.NewJob;
 import dev.dmengine.spi.infra.JobQueue;
 import dev.dmengine.spi.infra.JobState;
 
@@ -34,6 +36,9 @@ public final class InMemoryJobQueue implements JobQueue {
         final UUID id;
         final String queue;
         final String payload;
+        final UUID ownerId;
+        final String idempotencyKey;
+        final String requestHash;
         final Instant createdAt;
         long seq;
         JobState state = JobState.QUEUED;
@@ -43,10 +48,13 @@ public final class InMemoryJobQueue implements JobQueue {
         String leaseToken;
         Instant leaseUntil;
 
-        Job(UUID id, String queue, String payload, Instant createdAt, long seq) {
+        Job(UUID id, NewJob spec, Instant createdAt, long seq) {
             this.id = id;
-            this.queue = queue;
-            this.payload = payload;
+            this.queue = spec.queue();
+            this.payload = spec.payload();
+            this.ownerId = spec.ownerId();
+            this.idempotencyKey = spec.idempotencyKey();
+            this.requestHash = spec.requestHash();
             this.createdAt = createdAt;
             this.updatedAt = createdAt;
             this.seq = seq;
@@ -57,13 +65,16 @@ public final class InMemoryJobQueue implements JobQueue {
         }
 
         JobInfo info() {
-            return new JobInfo(id, queue, state, attempts, result, createdAt, updatedAt);
+            return new JobInfo(id, queue, payload, state, attempts, result, createdAt, updatedAt, ownerId,
+                    idempotencyKey, requestHash);
         }
     }
 
     private final Clock clock;
     private final Duration finishedRetention;
     private final Map<UUID, Job> jobs = new HashMap<>();
+    /** Jobs by queue and idempotency key ({@code queue + '\n' + key}). */
+    private final Map<String, Job> keyed = new HashMap<>();
     /** Unfinished jobs (queued or running) per queue, by position. */
     private final Map<String, NavigableMap<Long, Job>> open = new HashMap<>();
     private long nextSeq;
@@ -83,15 +94,38 @@ public final class InMemoryJobQueue implements JobQueue {
     }
 
     @Override
-    public synchronized UUID enqueue(String queue, String payload) {
-        Validation.storable("queue", Checks.notBlank(queue, "queue"));
-        Validation.storable("payload", Checks.notNull(payload, "payload"));
+    public synchronized Enqueued enqueue(NewJob spec) {
+        Checks.notNull(spec, "job");
+        Validation.storable("queue", Checks.notBlank(spec.queue(), "queue"));
+        Validation.storable("payload", spec.payload());
+        if (spec.idempotencyKey() != null) {
+            Validation.storable("idempotencyKey", Checks.key(spec.idempotencyKey(), "idempotencyKey"));
+        }
+        if (spec.requestHash() != null) {
+            Validation.storable("requestHash", spec.requestHash());
+        }
         Instant now = clock.instant();
         sweep(now);
-        Job job = new Job(Ids.newId(), queue, payload, now, nextSeq++);
+        if (spec.idempotencyKey() != null) {
+            Job held = keyed.get(spec.queue() + "\n" + spec.idempotencyKey());
+            if (held != null) {
+                return new Enqueued(held.info(), false);
+            }
+        }
+        Job job = new Job(Ids.newId(), spec, now, nextSeq++);
         jobs.put(job.id, job);
-        open.computeIfAbsent(queue, q -> new TreeMap<>()).put(job.seq, job);
-        return job.id;
+        if (job.idempotencyKey != null) {
+            keyed.put(job.queue + "\n" + job.idempotencyKey, job);
+        }
+        open.computeIfAbsent(job.queue, q -> new TreeMap<>()).put(job.seq, job);
+        return new Enqueued(job.info(), true);
+    }
+
+    @Override
+    public synchronized Optional<JobInfo> find(String queue, String idempotencyKey) {
+        Checks.notNull(queue, "queue");
+        Checks.notNull(idempotencyKey, "idempotencyKey");
+        return Optional.ofNullable(keyed.get(queue + "\n" + idempotencyKey)).map(Job::info);
     }
 
     @Override
@@ -214,6 +248,9 @@ public final class InMemoryJobQueue implements JobQueue {
             boolean finished = job.state == JobState.SUCCEEDED || job.state == JobState.FAILED;
             if (finished && job.updatedAt.isBefore(horizon)) {
                 it.remove();
+                if (job.idempotencyKey != null) {
+                    keyed.remove(job.queue + "\n" + job.idempotencyKey, job);
+                }
             }
         }
     }

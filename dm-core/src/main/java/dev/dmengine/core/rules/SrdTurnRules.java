@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -20,21 +21,29 @@ import java.util.stream.Collectors;
  * them, and each roll, state change and rejection becomes an event of the turn and a line
  * of its stored mechanics message. The default {@link TurnRules} of {@code DmEngine}.
  */
-public final class SrdTurnRules implements TurnRules {
+public final class SrdTurnRules implements TurnRules<GameState> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SrdTurnRules.class);
 
     private final RulesEngine engine = new RulesEngine();
 
     @Override
-    public String stateBefore(GameSession session, GameCharacter character, String previousState) {
-        long counter = previousState == null ? 0 : GameState.fromJson(previousState).rollCounter();
-        return GameState.of(character, counter).toJson();
+    public GameState stateBefore(GameSession session, GameCharacter character, Optional<GameState> previous) {
+        return GameState.of(character, previous.map(GameState::rollCounter).orElse(0L));
     }
 
     @Override
-    public String describe(String state) {
-        GameState s = GameState.fromJson(state);
+    public GameState parse(String json) {
+        return GameState.fromJson(json);
+    }
+
+    @Override
+    public String toJson(GameState state) {
+        return state.toJson();
+    }
+
+    @Override
+    public String describe(GameState s) {
         CharacterSheet c = s.sheet();
         StringBuilder b = new StringBuilder();
         b.append(c.name()).append(", level ").append(c.level()).append(' ').append(c.characterClass().id())
@@ -94,15 +103,15 @@ public final class SrdTurnRules implements TurnRules {
     }
 
     @Override
-    public RoundOutcome resolve(RoundInput in) {
+    public RoundOutcome<GameState> resolve(RoundInput<GameState> in) {
         Extraction extraction = ActionProtocol.extract(in.modelText());
         if (in.round() > 1) {
             if (extraction.hadBlock()) { // the protocol: the narration of results carries no new actions
                 LOG.info("turn {}: ignored a dm-actions block in the second round", in.turnId());
             }
-            return new RoundOutcome(extraction.narration(), in.state(), List.of(), false, "", "{}", "");
+            return RoundOutcome.narrationOnly(extraction.narration(), in.state());
         }
-        Resolution r = engine.resolve(GameState.fromJson(in.state()), extraction, in.sessionSeed(), in.turnId());
+        Resolution r = engine.resolve(in.state(), extraction, in.sessionSeed(), in.turnId());
         List<TurnEvent.Mechanic> mechanics = new ArrayList<>();
         for (RollRecord roll : r.rolls()) {
             String purpose = roll.purpose() == null || roll.purpose().isBlank() ? "roll" : roll.purpose();
@@ -123,7 +132,7 @@ public final class SrdTurnRules implements TurnRules {
         List<String> lines = new ArrayList<>();
         r.outcomes().forEach(o -> lines.add(o.summary()));
         r.rejected().forEach(j -> lines.add("rejected " + j.type() + ": " + j.reason()));
-        return new RoundOutcome(extraction.narration(), r.after().toJson(), mechanics, r.needsNarration(),
+        return new RoundOutcome<>(extraction.narration(), r.after(), mechanics, r.needsNarration(),
                 r.resultsForModel(), r.mechanicsJson(), String.join("\n", lines));
     }
 
@@ -149,8 +158,7 @@ public final class SrdTurnRules implements TurnRules {
     }
 
     @Override
-    public GameCharacter applyToCharacter(GameCharacter character, String stateAfter) {
-        GameState after = GameState.fromJson(stateAfter);
+    public GameCharacter applyToCharacter(GameCharacter character, GameState after) {
         GameCharacter updated = after.applyTo(character);
         boolean same = updated.sheet().equals(character.sheet()) && updated.inventory().equals(character.inventory())
                 && updated.level() == character.level();

@@ -1,36 +1,47 @@
 package dev.dmengine.core.turn;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dmengine.core.internal.Json;
 import dev.dmengine.spi.game.GameCharacter;
 import dev.dmengine.spi.game.GameSession;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /** {@link TurnRules#none()}: the character sheet is shown to the model as it is; nothing is rolled or changed. */
-final class NoRules implements TurnRules {
+final class NoRules implements TurnRules<NoRules.Snapshot> {
 
     static final NoRules INSTANCE = new NoRules();
 
+    /** The character as the model sees it. */
+    record Snapshot(String name, @JsonProperty("class") String characterClass, int level, JsonNode sheet, List<String> inventory) {
+        Snapshot {
+            inventory = List.copyOf(inventory);
+        }
+    }
+
     @Override
-    public String stateBefore(GameSession session, GameCharacter character, String previousState) {
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("name", character.name());
-        state.put("class", character.characterClass());
-        state.put("level", character.level());
-        state.put("sheet", Json.parse("sheet", character.sheet()));
-        state.put("inventory", character.inventory().stream()
+    public Snapshot stateBefore(GameSession session, GameCharacter character, Optional<Snapshot> previous) {
+        return new Snapshot(character.name(), character.characterClass(), character.level(),
+                Json.parse("sheet", character.sheet()), character.inventory().stream()
                 .map(i -> i.quantity() + " x " + i.name() + (i.equipped() ? " (equipped)" : "")).toList());
+    }
+
+    @Override
+    public Snapshot parse(String json) {
+        return Json.read(json, Snapshot.class, "state");
+    }
+
+    @Override
+    public String toJson(Snapshot state) {
         return Json.write(state);
     }
 
     @Override
-    public String describe(String state) {
-        JsonNode s = Json.parse("state", state);
-        return s.path("name").asText() + ", level " + s.path("level").asInt() + " " + s.path("class").asText()
-                + "\nSheet: " + s.path("sheet") + "\nInventory: " + s.path("inventory");
+    public String describe(Snapshot s) {
+        return s.name() + ", level " + s.level() + " " + s.characterClass() + "\nSheet: " + s.sheet()
+                + "\nInventory: " + Json.write(s.inventory());
     }
 
     @Override
@@ -44,12 +55,12 @@ final class NoRules implements TurnRules {
     }
 
     @Override
-    public RoundOutcome resolve(RoundInput input) {
-        return new RoundOutcome(input.modelText().strip(), input.state(), List.of(), false, "", "{}", "");
+    public RoundOutcome<Snapshot> resolve(RoundInput<Snapshot> input) {
+        return RoundOutcome.narrationOnly(input.modelText().strip(), input.state());
     }
 
     @Override
-    public GameCharacter applyToCharacter(GameCharacter character, String stateAfter) {
+    public GameCharacter applyToCharacter(GameCharacter character, Snapshot stateAfter) {
         return character;
     }
 }

@@ -14,14 +14,15 @@ import java.util.Objects;
  * @param retrievalK        earlier messages retrieved by similarity (outside the window)
  * @param maxOutputTokens   longest DM reply per generation round
  * @param maxRounds         generation rounds per turn (2: narrate the rules' results)
- * @param generationRetries retries of a generation that failed before streaming anything
- * @param retryBackoff      first retry delay; doubled each retry
  * @param turnRate          turns a player may play, across sessions
- * @param lockTtl           how long a session's turn lock lives if its holder dies
+ * @param lockTtl           how long a session's turn lock outlives a holder that died; a live
+ *                          holder renews it every third of this, however long the turn takes
+ *
+ * <p>No retry settings: the engine does not retry generations; the model adapter does (see
+ * {@code dm-remote}'s {@code RetryPolicy}), so retries never multiply.
  */
 public record TurnConfig(String persona, int maxMessageChars, int recentWindow, int retrievalK, PromptBudget budget,
-                         int maxOutputTokens, double temperature, int maxRounds, int generationRetries,
-                         Duration retryBackoff, RateLimit turnRate, Duration lockTtl) {
+                         int maxOutputTokens, double temperature, int maxRounds, RateLimit turnRate, Duration lockTtl) {
 
     public static final String DEFAULT_PERSONA = """
             You are the Dungeon Master of a tabletop fantasy role-playing game. Narrate vividly and \
@@ -32,7 +33,6 @@ public record TurnConfig(String persona, int maxMessageChars, int recentWindow, 
     public TurnConfig {
         Objects.requireNonNull(persona, "persona");
         Objects.requireNonNull(budget, "budget");
-        Objects.requireNonNull(retryBackoff, "retryBackoff");
         Objects.requireNonNull(turnRate, "turnRate");
         Objects.requireNonNull(lockTtl, "lockTtl");
         require(maxMessageChars >= 1 && maxMessageChars <= 100_000, "maxMessageChars must be 1 to 100000");
@@ -41,7 +41,6 @@ public record TurnConfig(String persona, int maxMessageChars, int recentWindow, 
         require(maxOutputTokens >= 1, "maxOutputTokens must be at least 1");
         require(temperature >= 0 && temperature <= 2, "temperature must be 0 to 2");
         require(maxRounds == 1 || maxRounds == 2, "maxRounds must be 1 or 2");
-        require(generationRetries >= 0 && generationRetries <= 10, "generationRetries must be 0 to 10");
         require(!lockTtl.isNegative() && !lockTtl.isZero(), "lockTtl must be positive");
     }
 
@@ -52,32 +51,32 @@ public record TurnConfig(String persona, int maxMessageChars, int recentWindow, 
     }
 
     public static TurnConfig defaults() {
-        return new TurnConfig(DEFAULT_PERSONA, 4_000, 8, 6, PromptBudget.DEFAULT, 400, 0.8, 2, 2,
-                Duration.ofMillis(250), new RateLimit(30, Duration.ofMinutes(1), 10), Duration.ofMinutes(5));
+        return new TurnConfig(DEFAULT_PERSONA, 4_000, 8, 6, PromptBudget.DEFAULT, 400, 0.8, 2,
+                new RateLimit(30, Duration.ofMinutes(1), 10), Duration.ofSeconds(30));
     }
 
     public TurnConfig withMaxMessageChars(int value) {
         return new TurnConfig(persona, value, recentWindow, retrievalK, budget, maxOutputTokens, temperature,
-                maxRounds, generationRetries, retryBackoff, turnRate, lockTtl);
+                maxRounds, turnRate, lockTtl);
     }
 
     public TurnConfig withTurnRate(RateLimit value) {
         return new TurnConfig(persona, maxMessageChars, recentWindow, retrievalK, budget, maxOutputTokens,
-                temperature, maxRounds, generationRetries, retryBackoff, value, lockTtl);
+                temperature, maxRounds, value, lockTtl);
     }
 
-    public TurnConfig withRetries(int retries, Duration backoff) {
+    public TurnConfig withLockTtl(Duration value) {
         return new TurnConfig(persona, maxMessageChars, recentWindow, retrievalK, budget, maxOutputTokens,
-                temperature, maxRounds, retries, backoff, turnRate, lockTtl);
+                temperature, maxRounds, turnRate, value);
     }
 
     public TurnConfig withRetrieval(int window, int k) {
         return new TurnConfig(persona, maxMessageChars, window, k, budget, maxOutputTokens, temperature,
-                maxRounds, generationRetries, retryBackoff, turnRate, lockTtl);
+                maxRounds, turnRate, lockTtl);
     }
 
     public TurnConfig withBudget(PromptBudget value) {
         return new TurnConfig(persona, maxMessageChars, recentWindow, retrievalK, value, maxOutputTokens,
-                temperature, maxRounds, generationRetries, retryBackoff, turnRate, lockTtl);
+                temperature, maxRounds, turnRate, lockTtl);
     }
 }

@@ -11,4 +11,14 @@ public interface TurnListener {
     TurnListener NONE = event -> { };
 
     void onEvent(TurnEvent event);
+
+    /**
+     * The event with the id the session's event bus gave it — the id a client following the
+     * session's event stream sees, and may resume from. {@code 0} when the event was not
+     * published: the bus failed, or it is an idempotent retry's result sent to this caller only.
+     * By default, {@link #onEvent}.
+     */
+    default void onPublished(TurnEvent event, long eventId) {
+        onEvent(event);
+    }
 }

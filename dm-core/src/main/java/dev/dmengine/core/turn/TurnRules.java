@@ -5,42 +5,56 @@ import dev.dmengine.spi.game.GameSession;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * The turn's seam to the rules engine (step 8 of the DM turn): the model proposes actions
- * in its text, the rules validate, apply and record them. The engine calls, per turn:
- * {@link #stateBefore}, {@link #describe} and {@link #promptGuide} for the prompt, a
- * {@link #streamFilter()} per generation round, {@link #resolve} after each round (at most
- * two rounds), and {@link #applyToCharacter} when it stores the turn.
+ * in its text, the rules validate, apply and record them. The rules work on a game state of
+ * their own type {@code S}; the engine keeps it as a value for the whole turn and turns it
+ * into JSON only to store it in the turn record ({@link #toJson}) and back when a later turn
+ * starts from it ({@link #parse}).
+ *
+ * <p>Per turn the engine calls {@link #stateBefore}, {@link #describe} and
+ * {@link #promptGuide} for the prompt, a {@link #streamFilter()} per generation round,
+ * {@link #resolve} after each round (at most two), and {@link #applyToCharacter} when it
+ * stores the turn. Implementations must be thread-safe; the states they return immutable.
+ *
+ * @param <S> the game state
  */
-public interface TurnRules {
+public interface TurnRules<S> {
 
     /**
-     * The game state (JSON) a turn starts from: the character as stored, plus what the
-     * session carries from its previous turn ({@code previousState}, {@code null} on the first).
+     * The state a turn starts from: the character as stored, plus what the session carries
+     * from its previous turn ({@code previous}, empty on the first).
      */
-    String stateBefore(GameSession session, GameCharacter character, String previousState);
+    S stateBefore(GameSession session, GameCharacter character, Optional<S> previous);
+
+    /** A state as stored by {@link #toJson}. */
+    S parse(String json);
+
+    /** The state as JSON, for the turn record. */
+    String toJson(S state);
 
     /** The state as text for the system prompt. */
-    String describe(String state);
+    String describe(S state);
 
     /** How the model asks for rolls and changes; empty when the rules take no actions. */
     String promptGuide();
 
     StreamFilter streamFilter();
 
-    RoundOutcome resolve(RoundInput input);
+    RoundOutcome<S> resolve(RoundInput<S> input);
 
     /** The character with the state's sheet and inventory; the same instance if unchanged. */
-    GameCharacter applyToCharacter(GameCharacter character, String stateAfter);
+    GameCharacter applyToCharacter(GameCharacter character, S stateAfter);
 
     /**
      * One generation round to resolve.
      *
      * @param round 1, or 2 when the model narrates the results of round 1
      */
-    record RoundInput(String state, String modelText, long sessionSeed, UUID turnId, long turnSeq, int round) {
+    record RoundInput<S>(S state, String modelText, long sessionSeed, UUID turnId, long turnSeq, int round) {
         public RoundInput {
             Objects.requireNonNull(state, "state");
             Objects.requireNonNull(modelText, "modelText");
@@ -59,8 +73,8 @@ public interface TurnRules {
      * @param mechanicsJson    the round's full record (a JSON object; {@code {}} for none), for the turn record
      * @param transcript       the round's mechanics in lines a player reads, for the stored transcript
      */
-    record RoundOutcome(String narration, String stateAfter, List<TurnEvent.Mechanic> mechanics,
-                        boolean needsNarration, String resultsForModel, String mechanicsJson, String transcript) {
+    record RoundOutcome<S>(String narration, S stateAfter, List<TurnEvent.Mechanic> mechanics,
+                           boolean needsNarration, String resultsForModel, String mechanicsJson, String transcript) {
         public RoundOutcome {
             Objects.requireNonNull(narration, "narration");
             Objects.requireNonNull(stateAfter, "stateAfter");
@@ -69,10 +83,15 @@ public interface TurnRules {
             Objects.requireNonNull(mechanicsJson, "mechanicsJson");
             Objects.requireNonNull(transcript, "transcript");
         }
+
+        /** A round that only narrated: no actions, the state unchanged. */
+        public static <S> RoundOutcome<S> narrationOnly(String narration, S state) {
+            return new RoundOutcome<>(narration, state, List.of(), false, "", "{}", "");
+        }
     }
 
     /** No rules: the model's text is the narration, nothing is rolled or changed. */
-    static TurnRules none() {
+    static TurnRules<?> none() {
         return NoRules.INSTANCE;
     }
 }

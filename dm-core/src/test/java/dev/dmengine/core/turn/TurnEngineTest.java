@@ -51,7 +51,7 @@ class TurnEngineTest {
 
     private void setUp(LanguageModel model) {
         setUp(DmEngine.builder().languageModel(model)
-                .turnConfig(TurnConfig.defaults().withRetries(2, Duration.ofMillis(1))));
+                );
     }
 
     private void setUp(DmEngine.Builder builder) {
@@ -251,7 +251,7 @@ class TurnEngineTest {
     @Test
     void a_failed_turn_keeps_the_player_message_stores_no_dm_message_and_frees_the_session() {
         setUp(new TestModels.Recording((call, h) -> {
-            if (call <= 3) { // the first attempt and both retries
+            if (call == 1) { // the engine does not retry: the adapter owns retries
                 h.onError(TestModels.down());
             } else {
                 TestModels.stream(h, "Back again.");
@@ -333,7 +333,7 @@ class TurnEngineTest {
                 return real.latest(sessionId);
             }
         };
-        setUp(DmEngine.builder().turnStore(turns).turnConfig(TurnConfig.defaults().withRetries(0, Duration.ofMillis(1)))
+        setUp(DmEngine.builder().turnStore(turns)
                 .languageModel(new TestModels.Recording((call, h) -> {
                     if (call == 1) {
                         storeDown.set(true);
@@ -359,7 +359,7 @@ class TurnEngineTest {
     }
 
     @Test
-    void a_transient_failure_before_any_token_is_retried() {
+    void a_transient_failure_before_any_token_is_not_retried_by_the_engine_the_adapter_owns_retries() {
         TestModels.Recording model = new TestModels.Recording((call, h) -> {
             if (call == 1) {
                 h.onError(TestModels.down());
@@ -369,8 +369,9 @@ class TurnEngineTest {
         });
         setUp(model);
 
-        assertThat(play("hello").dmMessage().content()).isEqualTo("Second time lucky.");
-        assertThat(model.calls).hasValue(2);
+        assertThatThrownBy(() -> play("hello")).isInstanceOf(UnavailableException.class);
+        assertThat(model.calls).as("one call: retries would multiply the adapter's").hasValue(1);
+        assertThat(play("hello again").dmMessage().content()).isEqualTo("Second time lucky.");
     }
 
     @Test

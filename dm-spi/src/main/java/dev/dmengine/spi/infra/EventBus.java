@@ -21,6 +21,12 @@ public interface EventBus {
      */
     Subscription subscribe(String topic, long afterId, EventListener listener);
 
+    /**
+     * The id of the topic's latest event (0 when it has none): where a subscriber that wants
+     * only new events starts. Shared by every server instance for distributed adapters.
+     */
+    long lastId(String topic);
+
     /** The retained events of the topic after {@code afterId}, at most {@code limit}, in order. */
     List<Event> since(String topic, long afterId, int limit);
 }

@@ -10,8 +10,20 @@ import java.util.UUID;
  */
 public interface JobQueue {
 
-    /** Enqueues a payload (JSON) and returns the job's id. */
-    UUID enqueue(String queue, String payload);
+    /** Enqueues a payload (JSON) with no owner and no idempotency key, and returns the job's id. */
+    default UUID enqueue(String queue, String payload) {
+        return enqueue(NewJob.of(queue, payload)).job().id();
+    }
+
+    /**
+     * Enqueues a job, at most once per queue and idempotency key: when the key already names a
+     * job of the queue (finished or not, while the queue retains it), that job is returned and
+     * nothing is enqueued. Atomic: of concurrent calls with one key, one creates the job.
+     */
+    Enqueued enqueue(NewJob job);
+
+    /** The job of the queue that the idempotency key names, if the queue still holds it. */
+    Optional<JobInfo> find(String queue, String idempotencyKey);
 
     /** Claims the oldest claimable job of the queue, if any, for {@code lease}. */
     Optional<ClaimedJob> claim(String queue, String workerId, Duration lease);

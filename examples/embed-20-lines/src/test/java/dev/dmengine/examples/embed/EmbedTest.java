@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EmbedTest {
 
     private static final Path SOURCE = Path.of("src/main/java/dev/dmengine/examples/embed/Embed.java");
-    private static final Path README = Path.of("../README.md");
+    private static final Path README = Path.of("../../README.md"); // the project README shows it
 
     @Test
     void the_program_streams_the_dms_narration_to_standard_output() {
