@@ -3,6 +3,7 @@
 // next to the fields they name.
 import { api, describe } from './api.js';
 import { h, field, setFieldError, alertBox, showAlert, announce, uid } from './dom.js';
+import { uploadAsset, portraitsByCharacter, PORTRAIT_TYPES, PORTRAIT_MAX_BYTES, sizeText } from './assets.js';
 
 export const CLASSES = ['barbarian', 'bard', 'cleric', 'druid', 'fighter', 'monk', 'paladin', 'ranger', 'rogue',
   'sorcerer', 'warlock', 'wizard'];
@@ -17,8 +18,16 @@ function hpText(c) {
   return hp ? `HP ${hp.current}/${hp.max}` : '';
 }
 
+/** The character's portrait, or a placeholder with its initial. */
+export function portraitImage(c, portrait, className = 'portrait') {
+  if (portrait) {
+    return h('img', { class: className, src: portrait.url, alt: `Portrait of ${c.name}`, dataset: { portrait: portrait.assetId } });
+  }
+  return h('span', { class: `${className} placeholder`, 'aria-hidden': 'true' }, (c.name || '?').charAt(0).toUpperCase());
+}
+
 export async function characterList(page) {
-  const list = await api('GET', '/api/characters');
+  const [list, portraits] = await Promise.all([api('GET', '/api/characters'), portraitsByCharacter()]);
   const box = alertBox();
   const items = list.items.length === 0
     ? h('p', { class: 'empty' }, 'You have no characters yet.')
@@ -35,7 +44,7 @@ export async function characterList(page) {
         }
       });
       return h('li', { class: 'card', dataset: { character: c.id } },
-        h('h2', {}, c.name),
+        h('div', { class: 'card-head' }, portraitImage(c, portraits.get(c.id)), h('h2', {}, c.name)),
         h('p', { class: 'meta' }, `Level ${c.level} ${c.characterClass} · ${hpText(c)} · AC ${c.sheet && c.sheet.armorClass}`),
         h('p', { class: 'meta' }, `${c.inventory.length} kinds of items: `,
           c.inventory.slice(0, 6).map((i) => `${i.name}${i.quantity > 1 ? ` ×${i.quantity}` : ''}`).join(', ')),
@@ -205,6 +214,7 @@ export async function characterForm(page, id) {
     else if (unplaced.length) box.focus();
   };
 
+  const portrait = existing ? await portraitSection(existing) : null;
   const submit = h('button', { type: 'submit' }, existing ? 'Save changes' : 'Create character');
   const form = h('form', { class: 'card', novalidate: true }, box,
     h('div', { class: 'grid3' }, field('Name', name), field('Class', cls), field('Level', level, '1 to 20')),
@@ -238,7 +248,77 @@ export async function characterForm(page, id) {
       submit.disabled = false;
     }
   });
-  page(existing ? `Edit ${existing.name}` : 'Create a character', form);
+  page(existing ? `Edit ${existing.name}` : 'Create a character', portrait, form);
+}
+
+/**
+ * The portrait of an existing character: the picture, and a file field that uploads the chosen
+ * image at once (hashed here, sent straight to the file store with a progress bar, checked by
+ * the server) and makes it the character's portrait.
+ */
+async function portraitSection(c) {
+  let current = null;
+  try {
+    current = await api('GET', `/api/characters/${c.id}/portrait`);
+  } catch {
+    current = null; // none yet (404), or pictures unavailable: the form still works
+  }
+  const picture = h('div', { class: 'portrait-frame', id: 'portrait-picture' }, portraitImage(c, current, 'portrait portrait-large'));
+  const input = h('input', { type: 'file', name: 'portrait', accept: PORTRAIT_TYPES.join(','), id: 'portrait-file' });
+  const progress = h('progress', { id: 'portrait-progress', max: 100, value: 0, hidden: true, 'aria-label': 'Upload progress' });
+  const status = h('p', { class: 'meta', id: 'portrait-status', role: 'status' });
+  const remove = h('button', { type: 'button', class: 'secondary', id: 'portrait-remove', hidden: !current }, 'Remove portrait');
+  const show = (p) => {
+    picture.replaceChildren(portraitImage(c, p, 'portrait portrait-large'));
+    remove.hidden = !p;
+  };
+  input.addEventListener('change', async () => {
+    const file = input.files && input.files[0];
+    setFieldError(input, null);
+    if (!file) return;
+    if (!PORTRAIT_TYPES.includes(file.type)) {
+      setFieldError(input, `Choose a PNG, JPEG, WebP or GIF image (this file is ${file.type || 'of an unknown type'}).`);
+      return;
+    }
+    if (file.size > PORTRAIT_MAX_BYTES) {
+      setFieldError(input, `Choose an image of at most ${sizeText(PORTRAIT_MAX_BYTES)} (this one is ${sizeText(file.size)}).`);
+      return;
+    }
+    input.disabled = true;
+    progress.hidden = false;
+    progress.value = 0;
+    try {
+      const asset = await uploadAsset(file, { bucket: 'player-assets', purpose: 'portrait', contentType: file.type }, {
+        onStep: (text) => { status.textContent = text; },
+        onProgress: (sent, total) => { progress.value = total ? Math.round((sent / total) * 100) : 100; },
+      });
+      const p = await api('PUT', `/api/characters/${c.id}/portrait`, { assetId: asset.id });
+      show(p);
+      status.textContent = `Portrait saved (${sizeText(file.size)}).`;
+      announce(`${c.name}'s portrait saved`);
+    } catch (e) {
+      status.textContent = '';
+      const fe = (e.fieldErrors || [])[0];
+      setFieldError(input, fe ? `${fe.field}: ${fe.message}` : describe(e));
+      input.focus();
+    } finally {
+      input.disabled = false;
+      input.value = '';
+    }
+  });
+  remove.addEventListener('click', async () => {
+    try {
+      await api('DELETE', `/api/characters/${c.id}/portrait`);
+      show(null);
+      status.textContent = 'Portrait removed.';
+    } catch (e) {
+      status.textContent = describe(e);
+    }
+  });
+  return h('section', { class: 'card portrait-edit', 'aria-labelledby': 'portrait-title' },
+    h('h2', { id: 'portrait-title' }, 'Portrait'), picture,
+    field('Portrait image', input, `PNG, JPEG, WebP or GIF, at most ${sizeText(PORTRAIT_MAX_BYTES)}. It is sent straight to the file store.`),
+    progress, status, remove);
 }
 
 function splitTags(v) {

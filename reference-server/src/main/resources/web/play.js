@@ -4,12 +4,15 @@
 import { api, apiStream, describe, refreshSession, session as authSession, ApiError } from './api.js';
 import { readEvents } from './sse.js';
 import { h, mount, announce, alertBox, showAlert } from './dom.js';
+import { exportPanel, lineKind } from './export.js';
+import { portraitImage } from './characters.js';
 
 const STALL_MS = 45000; // no event (not even a heartbeat) for this long = a dead stream
 
 export async function playScreen(page, sessionId) {
   const gs = await api('GET', `/api/sessions/${sessionId}`);
   let character = null;
+  let portrait = null; // the character's picture, made once: re-rendering the panel keeps the same image
 
   // ---------------------------------------------------------------- layout
   const transcript = h('ol', { class: 'transcript', id: 'transcript', role: 'log', 'aria-live': 'polite',
@@ -29,6 +32,7 @@ export async function playScreen(page, sessionId) {
   const title = gs.title || 'Untitled session';
   page(title,
     h('p', { class: 'meta' }, h('a', { href: '#/sessions' }, '← All sessions'), ' ', conn),
+    exportPanel(sessionId),
     h('div', { class: 'play' }, h('section', { class: 'story', 'aria-label': 'Story' }, transcript, typing, composer), panel));
 
   // ---------------------------------------------------------------- character panel
@@ -38,6 +42,7 @@ export async function playScreen(page, sessionId) {
     const hp = s.hp || { current: 0, max: 0, temp: 0 };
     const pct = hp.max ? Math.max(0, Math.min(100, Math.round((hp.current / hp.max) * 100))) : 0;
     mount(panel,
+      portrait,
       h('h2', { id: 'panel-title' }, character.name),
       h('p', { class: 'meta' }, `Level ${character.level} ${character.characterClass} · AC ${s.armorClass ?? '?'}`),
       h('p', { class: 'hp', id: 'hp' }, h('span', { class: 'label' }, 'HP '),
@@ -58,6 +63,10 @@ export async function playScreen(page, sessionId) {
   const loadCharacter = async () => {
     try {
       character = await api('GET', `/api/characters/${gs.characterId}`);
+      if (!portrait) {
+        const p = await api('GET', `/api/characters/${gs.characterId}/portrait`).catch(() => null);
+        portrait = portraitImage(character, p, 'portrait portrait-panel');
+      }
       renderPanel();
     } catch (e) {
       mount(panel, h('h2', { id: 'panel-title' }, 'Character'), h('p', { class: 'meta' }, describe(e)));
@@ -132,7 +141,7 @@ export async function playScreen(page, sessionId) {
         if (m.turnId) turnOf(m.turnId).dm = li;
       } else {
         for (const line of m.content.split('\n').filter((l) => l.trim())) {
-          const kind = /REJECTED/.test(line) ? 'rejected' : /\d+d\d+|\bd20\b|=/.test(line) ? 'roll' : 'state';
+          const kind = lineKind(line);
           item(kind, line, { dataset: { turn: m.turnId || '' } });
         }
       }

@@ -1,5 +1,7 @@
 package dev.dmengine.core;
 
+import dev.dmengine.core.assets.AssetPolicy;
+import dev.dmengine.core.assets.AssetService;
 import dev.dmengine.core.game.CharacterRules;
 import dev.dmengine.core.jobs.TurnJobs;
 import dev.dmengine.core.game.CharacterService;
@@ -39,11 +41,14 @@ import dev.dmengine.spi.infra.Cache;
 import dev.dmengine.spi.infra.EventBus;
 import dev.dmengine.spi.infra.JobQueue;
 import dev.dmengine.spi.infra.RateLimiter;
+import dev.dmengine.spi.objects.ObjectStorage;
 import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.spi.retrieval.VectorIndex;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -66,6 +71,7 @@ public final class DmEngine {
     private final CharacterService characters;
     private final SessionService sessions;
     private final TurnEngine turns;
+    private final AssetService assets; // flow B, see Builder#objectStorage
     private final TurnJobs jobs;
 
     private DmEngine(Builder b) {
@@ -80,6 +86,8 @@ public final class DmEngine {
                 .languageModel(b.languageModel).rateLimiter(b.rateLimiter).cache(b.cache).eventBus(b.eventBus)
                 .transactor(b.transactor).rules(b.turnRules).tokenCounter(b.tokenCounter).config(b.turnConfig)
                 .clock(b.clock).build();
+        this.assets = new AssetService(b.assetStore, b.characterStore, b.objectStorages,
+                b.assetPolicy == null ? AssetPolicy.defaults() : b.assetPolicy, b.clock);
         this.jobs = new TurnJobs(turns, b.jobQueue, b.jobWorkers, b.jobLease);
     }
 
@@ -101,6 +109,11 @@ public final class DmEngine {
 
     public TurnEngine turns() {
         return turns;
+    }
+
+    /** Players' files (portraits, exports): see {@link Builder#objectStorage}. */
+    public AssetService assets() {
+        return assets;
     }
 
     /**
@@ -273,6 +286,27 @@ public final class DmEngine {
 
         public Builder turnConfig(TurnConfig value) {
             turnConfig = Objects.requireNonNull(value, "turnConfig");
+            return this;
+        }
+
+        // ---- assets (seed flow B): the object storage of each bucket and the upload policy
+        private final Map<String, ObjectStorage> objectStorages = new LinkedHashMap<>();
+        private AssetPolicy assetPolicy;
+
+        /**
+         * The object storage of one bucket of the asset policy ({@link AssetPolicy#PLAYER_ASSETS},
+         * {@link AssetPolicy#EXPORTS}); {@code bucket} is the policy's name for it, whatever the
+         * store calls it. A bucket left without one answers uploads to it as unavailable: there is
+         * no in-memory default, because its URLs must be served by a host.
+         */
+        public Builder objectStorage(String bucket, ObjectStorage value) {
+            objectStorages.put(Objects.requireNonNull(bucket, "bucket"), Objects.requireNonNull(value, "objectStorage"));
+            return this;
+        }
+
+        /** What players may upload; {@link AssetPolicy#defaults()} unless set. */
+        public Builder assetPolicy(AssetPolicy value) {
+            assetPolicy = Objects.requireNonNull(value, "assetPolicy");
             return this;
         }
 

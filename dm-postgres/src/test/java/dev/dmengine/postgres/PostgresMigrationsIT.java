@@ -35,14 +35,14 @@ class PostgresMigrationsIT {
             assertThat(m.current()).isEqualTo(m.latest()).isEqualTo("8");
             assertThat(tables("auth_" + suffix)).contains("players", "refresh_families", "refresh_tokens");
             assertThat(tables("game_" + suffix)).contains("characters", "inventory_items", "sessions", "messages",
-                    "turns", "assets", "jobs", "embedding_spaces", "reembed_runs", "documents", "flyway_schema_history");
+                    "turns", "assets", "character_portraits", "jobs", "embedding_spaces", "reembed_runs", "documents", "flyway_schema_history");
             // a second run has nothing to do
             assertThat(m.migrate()).isEqualTo("8");
         }
     }
 
     @ParameterizedTest(name = "from version {0}")
-    @ValueSource(strings = {"1", "2", "3", "4", "5"})
+    @ValueSource(strings = {"1", "2", "3", "4", "5", "6", "7"})
     void migrates_from_every_earlier_version_keeping_the_data_written_under_it(String version) throws Exception {
         String suffix = PgTest.randomSuffix();
         try (var v1 = new PgTest.Schemas(PgTest.builder(suffix).migrate(false))) {

@@ -48,6 +48,8 @@ public final class DmServer {
     private final ConnectionGuard guard;
     private final StreamLimits streams;
     private final EventPumps pumps;
+    private final AssetApi assets; // players' files: /api/assets…, portraits, the clean-up
+    private final String contentSecurityPolicy;
     private volatile Runnable onListenerStopped = () -> { };
     private volatile ListenerWatchdog watchdog;
     private volatile boolean stopped;
@@ -58,12 +60,7 @@ public final class DmServer {
         this.clientIps = new ClientIps(settings.trustedProxies());
         metrics.turnsInFlight(wiring.engine.jobs()::inFlight);
 
-        Set<String> origins = new LinkedHashSet<>(settings.allowedOrigins());
-        if (origins.isEmpty()) {
-            int port = settings.port() == 0 ? 8080 : settings.port();
-            origins.add("http://localhost:" + port);
-            origins.add("http://127.0.0.1:" + port);
-        }
+        Set<String> origins = allowedOrigins(settings);
         AuthCookies cookies = settings.insecureCookies() ? AuthCookies.insecureLocalhost() : AuthCookies.secure();
         this.authn = new Authn(wiring.auth, cookies, new CsrfGuard(origins));
         this.plan = ConnectionGuard.plan(settings.limits(),
@@ -79,12 +76,17 @@ public final class DmServer {
                 .ifPresent(api -> api.routes(routes));
         VectorApi.create(wiring.engine, wiring.vectors, settings.serviceToken(), settings.maxPayloadBytes())
                 .ifPresent(api -> api.routes(routes));
+        this.assets = new AssetApi(wiring.engine.assets(), authn, settings.maxPayloadBytes(),
+                settings.assets().cleanupInterval());
+        assets.routes(routes);
+        this.contentSecurityPolicy = SecurityHeaders.policy(wiring.objects.browserOrigins);
         new OpsApi(wiring.checks, metrics, wiring.engine.jobs()::draining, wiring.profile, settings.serviceToken().map(ServiceToken::new))
                 .detail("embedding", wiring.vectors::health)
                 .routes(routes);
 
         HttpRouting.Builder http = HttpRouting.builder();
         http.addFilter(this::filter);
+        new ServedObjects(wiring.objects.served).install(http); // the embedded profile's object store
         routes.install(http);
         http.error(HttpProblem.class, Problems::handle)
                 .error(HttpException.class, DmServer::httpException)
@@ -99,7 +101,8 @@ public final class DmServer {
                 .host(settings.host())
                 .port(settings.port())
                 .shutdownHook(false)
-                .maxPayloadSize(Math.max(settings.maxPayloadBytes() * 4L, 1024 * 1024))
+                .maxPayloadSize(Math.max(Math.max(settings.maxPayloadBytes() * 4L, 1024 * 1024),
+                        wiring.objects.maxServedUpload)) // uploads to the embedded object store
                 // HTTP/1.1 and the WebSocket upgrade through the guard only, not Helidon's own selectors
                 .protocolsDiscoverServices(false)
                 .addProtocol(ConnectionGuard.WEBSOCKET)
@@ -116,6 +119,20 @@ public final class DmServer {
                 .addRouting(ws)
                 .addFeature(webGui())
                 .build();
+    }
+
+    /**
+     * The origins whose pages may call the API with the cookies ({@code dm.server.allowed-origins};
+     * by default the server's own on localhost), and whose pages S3 buckets let upload.
+     */
+    static Set<String> allowedOrigins(ServerSettings settings) {
+        Set<String> origins = new LinkedHashSet<>(settings.allowedOrigins());
+        if (origins.isEmpty()) {
+            int port = settings.port() == 0 ? 8080 : settings.port();
+            origins.add("http://localhost:" + port);
+            origins.add("http://127.0.0.1:" + port);
+        }
+        return origins;
     }
 
     /** Whole seconds a refused stream should wait: a stream whose client left is let go within a heartbeat. */
@@ -177,7 +194,7 @@ public final class DmServer {
                 req.headers().first(HeaderNames.create("CF-Connecting-IP")));
         req.context().register(new RequestInfo(id, ip, start));
         res.header(RequestInfo.HEADER, id);
-        SecurityHeaders.apply(res::header);
+        SecurityHeaders.apply(res::header, contentSecurityPolicy);
         Optional<ConnectionGuard.Guarded> connection = ConnectionGuard.current();
         try {
             if (connection.isPresent() && connection.get().overflow) {
@@ -253,6 +270,7 @@ public final class DmServer {
     public DmServer start() {
         wiring.engine.jobs().start();
         server.start();
+        assets.start();
         LOG.info("DM Engine server ({} profile) listening on http://{}:{}", wiring.profile, settings.host(), port());
         logPlan();
         watchdog = new ListenerWatchdog(settings.host(), port(), Duration.ofSeconds(2), this::listenerStopped);
@@ -313,6 +331,7 @@ public final class DmServer {
         LOG.info("stopping: draining turns (grace {})", settings.shutdownGrace());
         wiring.engine.jobs().drain(settings.shutdownGrace());
         game.close();
+        assets.close();
         try {
             Thread.sleep(300); // let event streams see the close and end their responses
         } catch (InterruptedException e) {

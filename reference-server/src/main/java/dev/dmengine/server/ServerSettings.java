@@ -20,13 +20,15 @@ import java.util.Set;
  *
  * @param insecureCookies whether auth cookies drop {@code Secure}; {@code null} in the
  *                        configuration means "only in the embedded profile bound to localhost"
+ * @param assets          where players' files go: an S3 store or local folders ({@link AssetSettings})
  */
 public record ServerSettings(String host, int port, int maxPayloadBytes, Duration heartbeat, Duration shutdownGrace,
                              List<Cidr> trustedProxies, Set<String> allowedOrigins, Duration narratorPacing,
                              Optional<String> serviceToken, Optional<String> signingKeyPem, Optional<String> publicKeyPem, String issuer,
                              boolean insecureCookies, Optional<Postgres> postgres, int jobWorkers, Model model,
                              EmbedderChoice embedder, AuthSettings auth, Limits limits, Optional<Redis> redis,
-                             Duration jobLease, Duration turnLockTtl) {
+                             Duration jobLease, Duration turnLockTtl,
+                             AssetSettings assets) {
 
     /**
      * The Redis adapters' settings; present when {@code dm.redis.url} is set. Event bus, rate
@@ -220,7 +222,8 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                 pacing, serviceToken, signingKey, publicKey, issuer, insecureCookies, postgres, workers, model(dm),
                 embedder(dm), authSettings(dm), limits(dm), redis(dm),
                 duration(dm, "jobs.lease", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(1)),
-                duration(dm, "turns.lock-ttl", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)));
+                duration(dm, "turns.lock-ttl", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),
+                AssetSettings.from(dm)); // dm.s3.*, dm.assets.*: see AssetSettings
     }
 
     private static Optional<Redis> redis(Config dm) {

@@ -1,6 +1,7 @@
 package dev.dmengine.server;
 
 import dev.dmengine.core.DmEngine;
+import dev.dmengine.core.assets.AssetPolicy;
 import dev.dmengine.core.turn.TurnConfig;
 import dev.dmengine.auth.AuthConfig;
 import dev.dmengine.auth.AuthService;
@@ -49,6 +50,7 @@ final class Wiring {
     final List<Check> checks = new ArrayList<>();
     final List<AutoCloseable> closeables = new ArrayList<>();
     final String profile;
+    final ObjectStores objects;
 
     private static LanguageModel languageModel(ServerSettings settings) {
         ServerSettings.Model m = settings.model();
@@ -143,6 +145,16 @@ final class Wiring {
             checks.add(new Check("stores", () -> null));
             storesProfile = "embedded";
         }
+        // ---- players' files (flow B): an S3 store, or local folders this server serves; see ObjectStores
+        AssetSettings files = settings.assets();
+        AssetPolicy policy = AssetPolicy.defaults().withTimes(files.uploadTtl(), files.downloadTtl(),
+                files.abandonAfter());
+        this.objects = ObjectStores.create(files, policy, DmServer.allowedOrigins(settings), clock);
+        closeables.add(objects);
+        objects.buckets.forEach(builder::objectStorage);
+        builder.assetPolicy(policy);
+        checks.add(objects.check);
+        // ----
         EventBus bus;
         if (settings.redis().isPresent()) {
             RedisAdapters redis = redis(settings.redis().get());

@@ -84,7 +84,7 @@ class SecurityHeadersTest {
         assertThat(html).as("a <style> element").doesNotContainIgnoringCase("<style");
         assertThat(Pattern.compile("\\s(on[a-z]+|style)\\s*=", Pattern.CASE_INSENSITIVE).matcher(html).find())
                 .as("an inline handler or style attribute").isFalse();
-        for (String js : List.of("app.js", "api.js", "characters.js", "dom.js", "play.js", "sse.js")) {
+        for (String js : List.of("app.js", "api.js", "assets.js", "characters.js", "dom.js", "export.js", "play.js", "sse.js")) {
             String code = resource("web/" + js);
             assertThat(code).as(js).doesNotContain("innerHTML").doesNotContain("eval(").doesNotContain("new Function")
                     .doesNotContain("setAttribute('style'").doesNotContain("setAttribute(\"style\"")

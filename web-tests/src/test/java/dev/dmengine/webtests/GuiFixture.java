@@ -109,13 +109,23 @@ final class GuiFixture implements AutoCloseable {
                         "--disable-component-update", "--disable-sync")));
     }
 
-    /** A fresh browser (cookies and all) playing from its own client address. */
+    /**
+     * Whether each context plays from its own client address (X-Forwarded-For on its requests).
+     * The header goes with every request of the context, to other origins too: a page that
+     * uploads to an object store across origins would need the store's CORS rules to allow it.
+     */
+    volatile boolean clientAddresses = true;
+
+    /** A fresh browser (cookies and all) playing from its own client address (see {@link #clientAddresses}). */
     BrowserContext context() {
         int n = IPS.getAndIncrement();
-        BrowserContext ctx = browser.newContext(new Browser.NewContextOptions()
+        Browser.NewContextOptions options = new Browser.NewContextOptions()
                 .setViewportSize(1280, 900)
-                .setIgnoreHTTPSErrors(caddy != null) // Caddy's local CA, for this client only
-                .setExtraHTTPHeaders(Map.of("X-Forwarded-For", "10.9." + (n / 250) + "." + (n % 250 + 1))));
+                .setIgnoreHTTPSErrors(caddy != null); // Caddy's local CA, for this client only
+        if (clientAddresses) {
+            options.setExtraHTTPHeaders(Map.of("X-Forwarded-For", "10.9." + (n / 250) + "." + (n % 250 + 1)));
+        }
+        BrowserContext ctx = browser.newContext(options);
         ctx.setDefaultTimeout(20_000);
         return ctx;
     }

@@ -80,7 +80,10 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
 
     /**
      * @param root       the directory that holds the objects; created if missing
-     * @param baseUrl    the host's public URL, e.g. {@code http://localhost:8080}
+     * @param baseUrl    the host's public URL, e.g. {@code http://localhost:8080}, or a path on
+     *                   it, e.g. {@code /files}, for URLs relative to whatever host the client
+     *                   called (a browser page on that host, an API client resolving them
+     *                   against the base URL it used)
      * @param signingKey secret of at least 32 bytes for the URL signatures
      */
     public LocalFolderObjectStorage(Path root, URI baseUrl, String bucket, byte[] signingKey, Clock clock) {
@@ -89,8 +92,12 @@ public final class LocalFolderObjectStorage implements ObjectStorage {
         Checks.notBlank(bucket, "bucket");
         Checks.notNull(signingKey, "signingKey");
         this.clock = Checks.notNull(clock, "clock");
-        if (!baseUrl.isAbsolute() || baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
-            throw new IllegalArgumentException("baseUrl must be an absolute URL without query or fragment: " + baseUrl);
+        boolean absolute = baseUrl.isAbsolute() && baseUrl.getRawAuthority() != null;
+        boolean hostRelative = baseUrl.getScheme() == null && baseUrl.getRawAuthority() == null
+                && baseUrl.getRawPath() != null && baseUrl.getRawPath().startsWith("/");
+        if (!(absolute || hostRelative) || baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
+            throw new IllegalArgumentException("baseUrl must be an absolute URL, or a path from the host's root, "
+                    + "without query or fragment: " + baseUrl);
         }
         if (signingKey.length < 32) {
             throw new IllegalArgumentException("signingKey must be at least 32 bytes, was " + signingKey.length);

@@ -235,7 +235,34 @@ class LocalFolderObjectStorageTest extends ObjectStorageContract {
     void settings_are_checked_when_built() {
         assertThatThrownBy(() -> new LocalFolderObjectStorage(dir, BASE, "b", new byte[8], clock))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("signingKey");
-        assertThatThrownBy(() -> new LocalFolderObjectStorage(dir, URI.create("/relative"), "b", SECRET, clock))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("baseUrl");
+        for (String base : new String[] {"relative", "files/x", "http://localhost/files?a=b", "/files#top",
+                "mailto:dm@example.org"}) {
+            assertThatThrownBy(() -> new LocalFolderObjectStorage(dir, URI.create(base), "b", SECRET, clock))
+                    .as(base).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("baseUrl");
+        }
+    }
+
+    @Test
+    void a_base_that_is_a_path_gives_urls_relative_to_the_host_the_client_called() {
+        LocalFolderObjectStorage relative = new LocalFolderObjectStorage(dir, URI.create("/files/player-assets"),
+                "player-assets", SECRET, clock);
+        byte[] body = bytes("portrait bytes");
+        PutRequest declared = declare("ann/portrait/x.png", "image/png", body);
+
+        PresignedRequest put = relative.presignPut(declared);
+        PresignedRequest get = relative.presignGet("ann/portrait/x.png");
+
+        assertThat(relative.objectsPath()).isEqualTo("/files/player-assets/objects/");
+        assertThat(put.url().isAbsolute()).isFalse();
+        assertThat(put.url().getRawPath()).isEqualTo("/files/player-assets/objects/ann/portrait/x.png");
+        // the host hands the URL over as it received it: a path and a query
+        relative.accept(put.url(), "image/png", new ByteArrayInputStream(body));
+        assertThat(relative.verify(declared).isVerified()).isTrue();
+        assertThat(get.url().toString()).startsWith("/files/player-assets/objects/ann/portrait/x.png?method=GET");
+        try (InputStream in = relative.open(get.url()).body()) {
+            assertThat(in.readAllBytes()).isEqualTo(body);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 }
