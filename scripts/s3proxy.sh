@@ -199,9 +199,9 @@ case "$command" in
   env)
     echo "DM_S3_ENDPOINT=$ENDPOINT"
     echo "DM_S3_REGION=us-east-1"
-    echo "DM_S3_ACCESS_KEY=$ACCESS_KEY"
-    echo "DM_S3_SECRET_KEY=$SECRET_KEY"
-    echo "DM_S3_PATH_STYLE=true"
+    echo "DM_S3_ACCESS_dash_KEY=$ACCESS_KEY"
+    echo "DM_S3_SECRET_dash_KEY=$SECRET_KEY"
+    echo "DM_S3_PATH_dash_STYLE=true"
     ;;
   *) die "usage: $0 start|stop|status|env [options] (see the top of the script)" ;;
 esac

@@ -15,7 +15,8 @@
 # Every instance shares PostgreSQL (the game's data, job state) and Redis (event streams, rate
 # limits, turn locks: key prefix $DM_STACK_REDIS_PREFIX, default dm-stack:), so a turn played on one
 # instance streams to a player's browser on another. Redis is the machine's (DM_STACK_REDIS_URL,
-# default redis://127.0.0.1:6379).
+# default redis://127.0.0.1:6379). Players' files go to an S3Proxy (scripts/s3proxy.sh, port
+# $DM_STACK_S3_PORT, default 9300, objects under $DM_STACK_DIR/s3) whose CORS admits the stack's origin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -28,6 +29,7 @@ state=${DM_STACK_DIR:-$HOME/.local/share/dm-engine/stack}
 database=${DM_STACK_DATABASE:-dm_stack}
 redis_url=${DM_STACK_REDIS_URL:-redis://127.0.0.1:6379}
 redis_prefix=${DM_STACK_REDIS_PREFIX:-dm-stack:}
+s3_port=${DM_STACK_S3_PORT:-9300}
 mkdir -p "$state/logs"
 
 log() { echo "[stack] $*" >&2; }
@@ -68,9 +70,16 @@ stop_all() {
   local p
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  scripts/s3proxy.sh stop --port "$s3_port" >/dev/null 2>&1 || true
   log "stopped"
 }
 trap stop_all INT TERM EXIT
+
+s3=(--port "$s3_port" --dir "$state/s3" --cors-origin "https://localhost:$https_port")
+log "starting S3Proxy on 127.0.0.1:$s3_port (objects in $state/s3)"
+scripts/s3proxy.sh start "${s3[@]}"
+mapfile -t s3_env < <(scripts/s3proxy.sh env "${s3[@]}")
+
 
 upstreams=()
 for i in $(seq 1 "$instances"); do
@@ -89,6 +98,7 @@ for i in $(seq 1 "$instances"); do
       DM_SERVICE_TOKEN="$(cat "$state/service-token")" \
       DM_POSTGRES_URL="jdbc:postgresql://127.0.0.1:5432/$database" DM_POSTGRES_USER=postgres \
       DM_REDIS_URL="$redis_url" DM_REDIS_KEY_dash_PREFIX="$redis_prefix" \
+      "${s3_env[@]}" \
       java -cp "$classpath" dev.dmengine.server.Main
   ) >"$out" 2>&1 &
   pids+=("$!")
