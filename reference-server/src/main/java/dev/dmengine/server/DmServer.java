@@ -77,6 +77,7 @@ public final class DmServer {
         game.routes(routes);
         ServiceApi.create(wiring.engine, settings.serviceToken(), settings.maxPayloadBytes())
                 .ifPresent(api -> api.routes(routes));
+        wiring.replicateWebhooks.ifPresent(api -> api.routes(routes));
         new OpsApi(wiring.checks, metrics, wiring.engine.jobs()::draining, wiring.profile, settings.serviceToken().map(ServiceToken::new))
                 .routes(routes);
 

@@ -14,6 +14,7 @@ import dev.dmengine.openai.OpenAiEmbedder;
 import dev.dmengine.openai.OpenAiLanguageModel;
 import dev.dmengine.replicate.ReplicateEmbedder;
 import dev.dmengine.replicate.ReplicateLanguageModel;
+import dev.dmengine.replicate.ReplicateWebhookInbox;
 import dev.dmengine.spi.generation.LanguageModel;
 import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.postgres.PostgresAdapters;
@@ -30,6 +31,7 @@ import java.security.PublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -52,8 +54,10 @@ final class Wiring {
     final List<Check> checks = new ArrayList<>();
     final List<AutoCloseable> closeables = new ArrayList<>();
     final String profile;
+    /** {@code POST /webhooks/replicate}, when {@code dm.model.webhook-url} is set. */
+    final Optional<ReplicateWebhookApi> replicateWebhooks;
 
-    private static LanguageModel languageModel(ServerSettings settings) {
+    private static LanguageModel languageModel(ServerSettings settings, ReplicateWebhookInbox inbox) {
         ServerSettings.Model m = settings.model();
         try {
             return switch (m.provider()) {
@@ -72,6 +76,10 @@ final class Wiring {
                         b.apiToken(m.apiKey().get());
                     } else {
                         b.apiTokenFromEnvironment();
+                    }
+                    m.baseUrl().ifPresent(b::baseUrl);
+                    if (inbox != null) {
+                        b.webhook(m.webhook().orElseThrow().url(), inbox);
                     }
                     m.firstTokenTimeout().ifPresent(b::firstTokenTimeout);
                     m.totalTimeout().ifPresent(b::totalTimeout);
@@ -98,6 +106,7 @@ final class Wiring {
                 case "replicate" -> {
                     ReplicateEmbedder.Builder b = ReplicateEmbedder.builder().version(e.name().orElseThrow())
                             .dimension(e.dimension());
+                    e.baseUrl().ifPresent(b::baseUrl);
                     if (e.apiKey().isPresent()) {
                         b.apiToken(e.apiKey().get());
                     } else {
@@ -148,8 +157,9 @@ final class Wiring {
 
     Wiring(ServerSettings settings, Consumer<Event> observer) {
         Clock clock = Clock.systemUTC();
+        Optional<ReplicateWebhookInbox> inbox = settings.model().webhook().map(w -> new ReplicateWebhookInbox());
         DmEngine.Builder builder = DmEngine.builder().clock(clock)
-                .languageModel(languageModel(settings))
+                .languageModel(languageModel(settings, inbox.orElse(null)))
                 .embedder(embedder(settings.embedder()));
         String storesProfile;
         if (settings.postgres().isPresent()) {
@@ -191,6 +201,11 @@ final class Wiring {
         }
         this.profile = storesProfile;
         this.events = new MeteredEventBus(bus, observer);
+        // Replicate's webhooks: relayed between instances over the shared bus, when there is one (Redis)
+        Optional<EventBus> relay = settings.redis().isPresent() ? Optional.of(bus) : Optional.empty();
+        this.replicateWebhooks = settings.model().webhook()
+                .map(w -> new ReplicateWebhookApi(w, inbox.orElseThrow(), relay));
+        replicateWebhooks.ifPresent(api -> closeables.add(0, api)); // before the bus it follows
         builder.eventBus(events).jobWorkers(settings.jobWorkers()).jobLease(settings.jobLease())
                 .turnConfig(TurnConfig.defaults().withLockTtl(settings.turnLockTtl()));
         this.engine = builder.build();
