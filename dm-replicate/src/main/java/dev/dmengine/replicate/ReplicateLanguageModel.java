@@ -26,9 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link LanguageModel} on Replicate's predictions API.
@@ -43,6 +42,14 @@ import java.util.concurrent.TimeUnit;
  * {@code GET /v1/predictions/{id}} and emits the output that is new since the last poll. With
  * {@link Builder#streaming(boolean) streaming(false)} it creates with {@code Prefer: wait} and polls
  * only if the prediction is not finished when that returns.
+ *
+ * <p>With {@link Builder#webhook webhook(url, inbox)} each prediction is created with that webhook
+ * (for its {@code completed} event only). Streaming still gives the tokens when the prediction has
+ * a stream; where the adapter would poll — no stream URL, a broken stream, or streaming off — it
+ * waits on the {@link ReplicateWebhookInbox} instead and goes on as soon as the host delivers the
+ * verified webhook, polling only every {@link Builder#fallbackPollInterval fallbackPollInterval}
+ * (10 s) in case the webhook never comes (an unreachable URL, or a delivery to another instance
+ * of the host that is not relayed).
  *
  * <p>The request's {@link dev.dmengine.spi.generation.CancellationSignal}, the first-token timeout
  * and the total timeout abort the read and cancel the prediction
@@ -64,6 +71,9 @@ public final class ReplicateLanguageModel extends RemoteLanguageModel {
     private final Duration totalTimeout;
     private final Duration pollInterval;
     private final Duration preferWait;
+    private final URI webhookUrl;
+    private final ReplicateWebhookInbox inbox;
+    private final Duration fallbackPollInterval;
 
     private ReplicateLanguageModel(Builder b) {
         this.target = b.target();
@@ -78,6 +88,9 @@ public final class ReplicateLanguageModel extends RemoteLanguageModel {
             throw new IllegalArgumentException("preferWait must be at most 60 s (Replicate's limit), was " + wait);
         }
         this.preferWait = wait;
+        this.webhookUrl = b.webhookUrl;
+        this.inbox = b.inbox;
+        this.fallbackPollInterval = HttpModelBuilder.positive(b.fallbackPollInterval, "fallbackPollInterval");
     }
 
     public static Builder builder() {
@@ -139,8 +152,12 @@ public final class ReplicateLanguageModel extends RemoteLanguageModel {
         }
     }
 
-    /** How the output was followed, and the prediction as last seen. */
+    /** How the output was followed ({@code stream}, {@code poll}, {@code webhook}, …), and the prediction as last seen. */
     private record Followed(JsonNode last, String mode) {
+    }
+
+    /** A prediction as last seen, and whether a webhook delivered it. */
+    private record Seen(JsonNode prediction, boolean delivered) {
     }
 
     @Override
@@ -149,18 +166,20 @@ public final class ReplicateLanguageModel extends RemoteLanguageModel {
         long deadline = start + totalTimeout.toNanos();
         ObjectNode input = format.input(request);
         JsonNode prediction = api.create(new Create(target, input, streaming, streaming ? null : preferWait,
-                totalTimeout.plusSeconds(5)), deadline);
+                totalTimeout.plusSeconds(5), webhookUrl), deadline);
         String id = prediction.path("id").asText();
         if (id.isEmpty()) {
             throw new UnavailableException("Replicate created a prediction without an id");
         }
         Deadline guard = arm(request, start, deadline);
         Output out = new Output(handler, request, guard);
-        try {
+        // registered before anything is read: a webhook that overtakes the stream is waiting when needed
+        try (ReplicateWebhookInbox.Waiter waiter = inbox == null ? ReplicateWebhookInbox.Waiter.alone()
+                : inbox.expect(id)) {
             if (request.cancellation().isCancelled()) {
                 throw new CancellationException("generation cancelled");
             }
-            Followed followed = follow(prediction, id, out, guard, deadline);
+            Followed followed = follow(prediction, id, out, guard, deadline, waiter);
             out.ended = true;
             return result(prediction, followed, input, out);
         } catch (RuntimeException e) {
@@ -182,16 +201,24 @@ public final class ReplicateLanguageModel extends RemoteLanguageModel {
         return guard;
     }
 
-    /** Streams the output when the prediction offers a stream, polls for it otherwise or when the stream breaks. */
-    private Followed follow(JsonNode prediction, String id, Output out, Deadline guard, long deadline) {
+    /**
+     * Streams the output when the prediction offers a stream; otherwise, or when the stream breaks,
+     * waits for the webhook (with one) or polls.
+     */
+    private Followed follow(JsonNode prediction, String id, Output out, Deadline guard, long deadline,
+                            ReplicateWebhookInbox.Waiter waiter) {
         String stream = prediction.path("urls").path("stream").asText("");
         if (!streaming || stream.isEmpty() || terminal(prediction)) {
-            return new Followed(poll(prediction, out, guard, deadline), "poll");
+            return followed("", poll(prediction, out, guard, deadline, waiter));
         }
         if (stream(URI.create(stream), id, out, guard, deadline)) {
             return new Followed(prediction, "stream");
         }
-        return new Followed(poll(api.get(id, deadline), out, guard, deadline), "stream+poll");
+        return followed("stream+", poll(api.get(id, deadline), out, guard, deadline, waiter));
+    }
+
+    private static Followed followed(String before, Seen seen) {
+        return new Followed(seen.prediction(), before + (seen.delivered() ? "webhook" : "poll"));
     }
 
     private GenerationResult result(JsonNode created, Followed followed, ObjectNode input, Output out) {
@@ -275,18 +302,26 @@ public final class ReplicateLanguageModel extends RemoteLanguageModel {
         }
     }
 
-    private JsonNode poll(JsonNode prediction, Output out, Deadline guard, long deadline) {
+    /**
+     * Follows the prediction until it ends: each state seen is caught up on, then the next one
+     * comes from the webhook (when it is delivered within the wait) or from a poll. Without a
+     * webhook the wait is {@code pollInterval}; with one it is {@code fallbackPollInterval}, and a
+     * delivery ends it at once. An abort (timeout, cancel) ends it at once too.
+     */
+    private Seen poll(JsonNode prediction, Output out, Deadline guard, long deadline,
+                      ReplicateWebhookInbox.Waiter waiter) {
         JsonNode p = prediction;
+        boolean delivered = false;
         String id = p.path("id").asText();
-        CountDownLatch woken = new CountDownLatch(1);
-        guard.watch(woken::countDown);
+        long wait = (inbox == null ? pollInterval : fallbackPollInterval).toNanos();
+        guard.watch(waiter::wake);
         while (true) {
             out.catchUp(p.get("output"));
             String status = p.path("status").asText();
             out.ended = terminal(p);
             switch (status) {
                 case "succeeded" -> {
-                    return p;
+                    return new Seen(p, delivered);
                 }
                 case "failed" -> throw new UnavailableException("prediction " + id + " failed: "
                         + api.scrub(p.path("error").asText("no error given")));
@@ -299,19 +334,18 @@ public final class ReplicateLanguageModel extends RemoteLanguageModel {
                 }
                 default -> { /* starting, processing */ }
             }
+            JsonNode next;
             try {
-                boolean woke = woken.await(pollInterval.toNanos(), TimeUnit.NANOSECONDS);
-                if (woke || guard.reason() != null) {
-                    failIfAborted(guard, out);
-                    if (woke) {
-                        TimeUnit.NANOSECONDS.sleep(pollInterval.toNanos()); // a timer that no longer applies
-                    }
-                }
+                next = waiter.next(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CancellationException("interrupted");
             }
-            p = api.get(id, deadline);
+            if (guard.reason() != null) {
+                failIfAborted(guard, out); // a first-token timer that fired after the first token goes on
+            }
+            delivered = next != null;
+            p = delivered ? next : api.get(id, deadline);
         }
     }
 
@@ -379,6 +413,9 @@ public final class ReplicateLanguageModel extends RemoteLanguageModel {
         private Duration totalTimeout = Duration.ofMinutes(5);
         private Duration pollInterval = Duration.ofMillis(500);
         private Duration preferWait = Duration.ofSeconds(10);
+        private URI webhookUrl;
+        private ReplicateWebhookInbox inbox;
+        private Duration fallbackPollInterval = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -423,6 +460,37 @@ public final class ReplicateLanguageModel extends RemoteLanguageModel {
          */
         public Builder preferWait(Duration value) {
             preferWait = value;
+            return this;
+        }
+
+        /**
+         * Creates each prediction with this webhook ({@code completed} events only) and waits for
+         * its deliveries in {@code inbox} wherever it would poll; the host verifies each delivery
+         * ({@link ReplicateWebhooks}) and passes it to {@link ReplicateWebhookInbox#deliver}.
+         *
+         * @param url the public {@code http(s)} URL Replicate calls, e.g.
+         *            {@code https://game.example.org/webhooks/replicate}
+         */
+        public Builder webhook(URI url, ReplicateWebhookInbox inbox) {
+            Objects.requireNonNull(url, "webhook url");
+            Objects.requireNonNull(inbox, "webhook inbox");
+            String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if (!url.isAbsolute() || !(scheme.equals("https") || scheme.equals("http")) || url.getHost() == null
+                    || url.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("the webhook URL must be an absolute http(s) URL without user info, "
+                        + "like https://game.example.org/webhooks/replicate, was " + url);
+            }
+            this.webhookUrl = url;
+            this.inbox = inbox;
+            return this;
+        }
+
+        /**
+         * With a {@link #webhook webhook}, how often the prediction is still polled while its webhook
+         * has not come (10 s by default): a webhook that never arrives delays a reply by at most this.
+         */
+        public Builder fallbackPollInterval(Duration value) {
+            fallbackPollInterval = value;
             return this;
         }
 

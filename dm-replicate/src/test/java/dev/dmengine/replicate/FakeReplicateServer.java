@@ -220,6 +220,8 @@ final class FakeReplicateServer implements AutoCloseable {
     volatile String nextPageBase;
     /** How a succeeded embedding prediction's output is shaped. */
     volatile EmbeddingOutput embeddingOutput = EmbeddingOutput.ARRAY_OF_ARRAYS;
+    /** Runs after a prediction is created and before the create is answered (a webhook that overtakes it). */
+    volatile java.util.function.Consumer<Prediction> beforeCreateAnswer = p -> { };
 
     enum EmbeddingOutput {
         /** {@code [[…], […]]}, as nateraw/bge-large-en-v1.5 answers. */
@@ -265,6 +267,7 @@ final class FakeReplicateServer implements AutoCloseable {
         ignoreCreatedAfter = false;
         embeddingOutput = EmbeddingOutput.ARRAY_OF_ARRAYS;
         nextPageBase = null;
+        beforeCreateAnswer = p -> { };
     }
 
     @Override
@@ -373,6 +376,7 @@ final class FakeReplicateServer implements AutoCloseable {
         if (ex.getRequestHeaders().getFirst("Prefer") != null && (preferWaitCompletes || p.embedding)) {
             p.complete();
         }
+        beforeCreateAnswer.accept(p);
         send(ex, 201, p.json().toString());
     }
 

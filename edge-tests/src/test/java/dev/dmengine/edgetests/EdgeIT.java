@@ -339,6 +339,17 @@ class EdgeIT {
                 .isEqualTo(405);
     }
 
+    @Test
+    void replicate_webhooks_pass_the_edge_without_a_login() {
+        GameClient c = client();
+        // this server has no dm.model.webhook-url: its own 404 (with its X-Request-Id) shows the edge passed it on
+        GameClient.Response r = c.post("/webhooks/replicate", null, Map.of("id", "ufawqhfynnddngldkgtslldrkq",
+                "status", "succeeded"));
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.json().get("type").asText()).isEqualTo("https://dmengine.dev/problems/not-found");
+        assertThat(r.header("X-Request-Id")).as("a server answered it, not the edge").isNotNull();
+    }
+
     // ---------------------------------------------------------------- headers, cookies, logs
 
     @Test

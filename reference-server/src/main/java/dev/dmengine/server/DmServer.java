@@ -80,6 +80,7 @@ public final class DmServer {
                 settings.assets().cleanupInterval());
         assets.routes(routes);
         this.contentSecurityPolicy = SecurityHeaders.policy(wiring.objects.browserOrigins);
+        wiring.replicateWebhooks.ifPresent(api -> api.routes(routes));
         new OpsApi(wiring.checks, metrics, wiring.engine.jobs()::draining, wiring.profile, settings.serviceToken().map(ServiceToken::new))
                 .detail("embedding", wiring.vectors::health)
                 .routes(routes);

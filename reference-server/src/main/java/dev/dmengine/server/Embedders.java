@@ -61,6 +61,7 @@ final class Embedders {
             return b.build();
         }
         ReplicateEmbedder.Builder b = ReplicateEmbedder.builder().version(model).dimension(dimension);
+        e.baseUrl().ifPresent(b::baseUrl); // a Replicate-compatible endpoint (a proxy, a test double)
         if (e.apiKey().isPresent()) {
             b.apiToken(e.apiKey().get());
         } else {

@@ -86,14 +86,26 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
      * The language model: {@code offline} (the narrator), {@code openai} (any OpenAI-compatible
      * server: base-url and name required, api-key optional) or {@code replicate} (name required,
      * api-key or REPLICATE_API_TOKEN). The timeouts and the circuit breaker's cool-down are the
-     * adapter's own defaults unless set.
+     * adapter's own defaults unless set. {@code webhook} is Replicate's, when
+     * {@code dm.model.webhook-url} and {@code dm.model.webhook-secret} are set.
      */
     public record Model(String provider, Optional<String> baseUrl, Optional<String> name, Optional<String> apiKey,
                         Optional<Duration> firstTokenTimeout, Optional<Duration> totalTimeout,
-                        Optional<Duration> circuitBreakerCoolDown) {
+                        Optional<Duration> circuitBreakerCoolDown, Optional<Webhook> webhook) {
         @Override
         public String toString() {
             return "Model[" + provider + ", " + name.orElse("-") + "]";
+        }
+    }
+
+    /**
+     * Replicate's webhooks ({@code dm.model.webhook-url}, {@code dm.model.webhook-secret}): the
+     * public URL Replicate calls, and the {@code whsec_…} secret its deliveries are signed with.
+     */
+    public record Webhook(java.net.URI url, String secret) {
+        @Override
+        public String toString() { // never the secret
+            return "Webhook[" + url + ", secret=[redacted]]";
         }
     }
 
@@ -340,7 +352,41 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
             default -> throw new IllegalArgumentException("dm.model.provider must be offline, openai or replicate, was "
                     + provider);
         }
-        return new Model(provider, baseUrl, name, apiKey, firstToken, total, coolDown);
+        return new Model(provider, baseUrl, name, apiKey, firstToken, total, coolDown, webhook(dm, provider));
+    }
+
+    /** Both webhook keys or neither, and only for Replicate; the secret is checked, never shown. */
+    private static Optional<Webhook> webhook(Config dm, String provider) {
+        Optional<String> url = text(dm, "model.webhook-url");
+        Optional<String> secret = text(dm, "model.webhook-secret");
+        if (url.isEmpty() && secret.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!provider.equals("replicate")) {
+            throw new IllegalArgumentException("dm.model.webhook-url/webhook-secret are set but dm.model.provider is "
+                    + provider + ": webhooks are Replicate's (dm.model.provider=replicate)");
+        }
+        requirePresent(url, "dm.model.webhook-url", "dm.model.webhook-secret", "DM_MODEL_WEBHOOK_dash_URL: the public "
+                + "URL Replicate calls, e.g. https://game.example.org/webhooks/replicate");
+        requirePresent(secret, "dm.model.webhook-secret", "dm.model.webhook-url", "DM_MODEL_WEBHOOK_dash_SECRET: the "
+                + "whsec_… signing secret from GET /v1/webhooks/default/secret");
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(url.get());
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || !uri.isAbsolute() || uri.getHost() == null || uri.getRawUserInfo() != null
+                || !(uri.getScheme().equalsIgnoreCase("https") || uri.getScheme().equalsIgnoreCase("http"))) {
+            throw new IllegalArgumentException("dm.model.webhook-url must be an absolute http(s) URL like "
+                    + "https://game.example.org/webhooks/replicate, was " + url.get());
+        }
+        try {
+            new dev.dmengine.replicate.ReplicateWebhooks(secret.get()); // its messages never hold the secret
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("dm.model.webhook-secret: " + e.getMessage(), e);
+        }
+        return Optional.of(new Webhook(uri, secret.get()));
     }
 
     private static EmbedderChoice embedder(Config dm) {

@@ -11,6 +11,7 @@ import dev.dmengine.core.inmemory.InMemoryEventBus;
 import dev.dmengine.core.narrator.OfflineNarrator;
 import dev.dmengine.openai.OpenAiLanguageModel;
 import dev.dmengine.replicate.ReplicateLanguageModel;
+import dev.dmengine.replicate.ReplicateWebhookInbox;
 import dev.dmengine.spi.generation.LanguageModel;
 import dev.dmengine.postgres.PostgresAdapters;
 import dev.dmengine.redis.RedisAdapters;
@@ -51,8 +52,10 @@ final class Wiring {
     final List<AutoCloseable> closeables = new ArrayList<>();
     final String profile;
     final ObjectStores objects;
+    /** {@code POST /webhooks/replicate}, when {@code dm.model.webhook-url} is set. */
+    final Optional<ReplicateWebhookApi> replicateWebhooks;
 
-    private static LanguageModel languageModel(ServerSettings settings) {
+    private static LanguageModel languageModel(ServerSettings settings, ReplicateWebhookInbox inbox) {
         ServerSettings.Model m = settings.model();
         try {
             return switch (m.provider()) {
@@ -71,6 +74,10 @@ final class Wiring {
                         b.apiToken(m.apiKey().get());
                     } else {
                         b.apiTokenFromEnvironment();
+                    }
+                    m.baseUrl().ifPresent(b::baseUrl);
+                    if (inbox != null) {
+                        b.webhook(m.webhook().orElseThrow().url(), inbox);
                     }
                     m.firstTokenTimeout().ifPresent(b::firstTokenTimeout);
                     m.totalTimeout().ifPresent(b::totalTimeout);
@@ -120,8 +127,9 @@ final class Wiring {
 
     Wiring(ServerSettings settings, Consumer<Event> observer) {
         Clock clock = Clock.systemUTC();
+        Optional<ReplicateWebhookInbox> inbox = settings.model().webhook().map(w -> new ReplicateWebhookInbox());
         DmEngine.Builder builder = DmEngine.builder().clock(clock)
-                .languageModel(languageModel(settings));
+                .languageModel(languageModel(settings, inbox.orElse(null)));
         Embedders embedders = new Embedders(settings.embedder()); // a wrong setting fails before the pool opens
         Optional<PostgresAdapters> database = Optional.empty();
         String storesProfile;
@@ -175,6 +183,11 @@ final class Wiring {
         }
         this.profile = storesProfile;
         this.events = new MeteredEventBus(bus, observer);
+        // Replicate's webhooks: relayed between instances over the shared bus, when there is one (Redis)
+        Optional<EventBus> relay = settings.redis().isPresent() ? Optional.of(bus) : Optional.empty();
+        this.replicateWebhooks = settings.model().webhook()
+                .map(w -> new ReplicateWebhookApi(w, inbox.orElseThrow(), relay));
+        replicateWebhooks.ifPresent(api -> closeables.add(0, api)); // before the bus it follows
         builder.eventBus(events).jobWorkers(settings.jobWorkers()).jobLease(settings.jobLease())
                 .turnConfig(TurnConfig.defaults().withLockTtl(settings.turnLockTtl()));
 

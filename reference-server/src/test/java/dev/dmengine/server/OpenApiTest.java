@@ -18,7 +18,11 @@ class OpenApiTest {
 
     @BeforeAll
     static void start() {
-        server = new TestServer(); // with the service token: every optional route is on
+        // with the service token and Replicate's webhooks: every optional route is on (no turn is played)
+        server = new TestServer(java.util.Map.of("dm.model.provider", "replicate", "dm.model.name", "acme/dm",
+                "dm.model.api-key", "r8_unused", "dm.model.base-url", "http://127.0.0.1:9/v1",
+                "dm.model.webhook-url", "https://game.example.org/webhooks/replicate",
+                "dm.model.webhook-secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
     }
 
     @AfterAll

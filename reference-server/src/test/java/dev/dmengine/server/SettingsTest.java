@@ -74,6 +74,47 @@ class SettingsTest {
     }
 
     @Test
+    void replicate_webhooks_need_both_keys_and_the_replicate_provider_and_the_secret_is_never_shown() {
+        String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        Map<String, String> replicate = Map.of("dm.model.provider", "replicate", "dm.model.name", "meta/llama");
+        assertThat(settings(replicate).model().webhook()).isEmpty();
+
+        ServerSettings.Model set = settings(with(replicate, "dm.model.webhook-url",
+                "https://game.example.org/webhooks/replicate", "dm.model.webhook-secret", secret)).model();
+        assertThat(set.webhook()).isPresent();
+        assertThat(set.webhook().get().url()).hasToString("https://game.example.org/webhooks/replicate");
+        assertThat(set.webhook().get().toString()).doesNotContain("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+
+        assertThatThrownBy(() -> settings(with(replicate, "dm.model.webhook-url",
+                "https://game.example.org/webhooks/replicate")))
+                .hasMessageContaining("dm.model.webhook-secret").hasMessageContaining("DM_MODEL_WEBHOOK_dash_SECRET");
+        assertThatThrownBy(() -> settings(with(replicate, "dm.model.webhook-secret", secret)))
+                .hasMessageContaining("dm.model.webhook-url").hasMessageNotContaining("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        assertThatThrownBy(() -> settings(Map.of("dm.model.provider", "openai", "dm.model.base-url", "http://x/v1",
+                "dm.model.name", "llama3", "dm.model.webhook-url", "https://game.example.org/webhooks/replicate",
+                "dm.model.webhook-secret", secret)))
+                .hasMessageContaining("dm.model.provider is openai").hasMessageContaining("replicate");
+        assertThatThrownBy(() -> settings(Map.of("dm.model.webhook-secret", secret)))
+                .hasMessageContaining("dm.model.provider is offline");
+        assertThatThrownBy(() -> settings(with(replicate, "dm.model.webhook-url", "game.example.org/hook",
+                "dm.model.webhook-secret", secret))).hasMessageContaining("dm.model.webhook-url must be an absolute");
+        assertThatThrownBy(() -> settings(with(replicate, "dm.model.webhook-url", "ftp://game.example.org/hook",
+                "dm.model.webhook-secret", secret))).hasMessageContaining("dm.model.webhook-url");
+        assertThatThrownBy(() -> settings(with(replicate, "dm.model.webhook-url",
+                "https://game.example.org/webhooks/replicate", "dm.model.webhook-secret", "MfKQ9r8GKYqrTwjUPD8IL")))
+                .hasMessageContaining("dm.model.webhook-secret").hasMessageContaining("whsec_")
+                .hasMessageNotContaining("MfKQ9r8GKYqrTwjUPD8IL");
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String... keyValues) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
     void a_postgres_url_without_user_stops_start_up_naming_the_key() {
         assertThatThrownBy(() -> settings(Map.of("dm.postgres.url", "jdbc:postgresql://localhost:5432/dm")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dm.postgres.user");

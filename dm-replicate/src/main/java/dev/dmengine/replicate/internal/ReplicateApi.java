@@ -91,11 +91,19 @@ public final class ReplicateApi {
         }
     }
 
-    /** A prediction to create. {@code preferWait} and {@code cancelAfter} may be null. */
-    public record Create(Target target, ObjectNode input, boolean stream, Duration preferWait, Duration cancelAfter) {
+    /**
+     * A prediction to create. {@code preferWait}, {@code cancelAfter} and {@code webhook} may be
+     * null; a webhook is asked for the {@code completed} event only.
+     */
+    public record Create(Target target, ObjectNode input, boolean stream, Duration preferWait, Duration cancelAfter,
+                         URI webhook) {
         public Create {
             Objects.requireNonNull(target, "target");
             Objects.requireNonNull(input, "input");
+        }
+
+        public Create(Target target, ObjectNode input, boolean stream, Duration preferWait, Duration cancelAfter) {
+            this(target, input, stream, preferWait, cancelAfter, null);
         }
     }
 
@@ -145,6 +153,10 @@ public final class ReplicateApi {
         body.set("input", create.input());
         if (create.stream()) {
             body.put("stream", true);
+        }
+        if (create.webhook() != null) {
+            body.put("webhook", create.webhook().toString());
+            body.putArray("webhook_events_filter").add("completed"); // one call per prediction, when it ends
         }
         return body;
     }
