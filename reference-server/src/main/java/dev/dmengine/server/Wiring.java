@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds the engine and the auth service from the settings: the embedded profile (every port
@@ -146,7 +147,28 @@ final class Wiring {
         }
     }
 
+    /** The engine again on other ports, with everything else as {@code wired} has it (its rules are the defaults). */
+    private static DmEngine rebuild(DmEngine.Ports p, DmEngine wired, ServerSettings settings) {
+        return DmEngine.builder().clock(p.clock()).playerStore(p.playerStore()).refreshTokenStore(p.refreshTokenStore())
+                .characterStore(p.characterStore()).sessionStore(p.sessionStore()).messageStore(p.messageStore())
+                .turnStore(p.turnStore()).assetStore(p.assetStore()).embedder(p.embedder())
+                .vectorIndex(p.vectorIndex()).languageModel(p.languageModel()).rateLimiter(p.rateLimiter())
+                .cache(p.cache()).jobQueue(p.jobQueue()).eventBus(p.eventBus()).transactor(p.transactor())
+                .jobWorkers(settings.jobWorkers()).jobLease(settings.jobLease()).turnConfig(wired.turns().config())
+                .build();
+    }
+
     Wiring(ServerSettings settings, Consumer<Event> observer) {
+        this(settings, observer, null);
+    }
+
+    /**
+     * {@code decorate} (benchmarks and tests only, {@code null} otherwise) gets every port the engine
+     * was wired with, defaults included, and returns the ports to use instead — the same adapters
+     * wrapped, e.g. in timing decorators (FullStackTurnBench) — and the engine is built again on
+     * them; the auth service and the event streams use the decorated ports too.
+     */
+    Wiring(ServerSettings settings, Consumer<Event> observer, UnaryOperator<DmEngine.Ports> decorate) {
         Clock clock = Clock.systemUTC();
         DmEngine.Builder builder = DmEngine.builder().clock(clock)
                 .languageModel(languageModel(settings))
@@ -190,10 +212,11 @@ final class Wiring {
             bus = new InMemoryEventBus(clock);
         }
         this.profile = storesProfile;
-        this.events = new MeteredEventBus(bus, observer);
-        builder.eventBus(events).jobWorkers(settings.jobWorkers()).jobLease(settings.jobLease())
-                .turnConfig(TurnConfig.defaults().withLockTtl(settings.turnLockTtl()));
-        this.engine = builder.build();
+        builder.eventBus(new MeteredEventBus(bus, observer)).jobWorkers(settings.jobWorkers())
+                .jobLease(settings.jobLease()).turnConfig(TurnConfig.defaults().withLockTtl(settings.turnLockTtl()));
+        DmEngine wired = builder.build();
+        this.engine = decorate == null ? wired : rebuild(decorate.apply(wired.ports()), wired, settings);
+        this.events = engine.ports().eventBus();
         checks.add(new Check("event-bus", () -> {
             events.lastId("health");
             return null;
