@@ -12,6 +12,7 @@ import io.helidon.config.ConfigSources;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +45,7 @@ import java.util.UUID;
  * rate limit (30 a minute, bursts of 10), each in a session of its own.
  *
  * <p>Not a test. {@code ./dm bench FullStackTurnBench [turns] [warm-up] [profiles]} (defaults
- * 300, 60, {@code postgres,embedded}); PostgreSQL and Redis as the tests find them
+ * 300, 100, {@code postgres,embedded}); PostgreSQL and Redis as the tests find them
  * ({@code DM_TEST_PG_URL}…, {@code DM_TEST_REDIS_URL}), on a private schema and key prefix
  * removed at the end. The server's log goes to a file (named at the start). It runs on the
  * reference server's class path (relaunching itself there: see {@link BenchSupport#runOnServerClasspath}).
@@ -65,7 +66,7 @@ public final class FullStackTurnBench {
         Path log = Files.createTempFile("fullstack-bench-server-", ".log");
         System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
         int turns = args.length > 0 ? Integer.parseInt(args[0]) : 300;
-        int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         String[] profiles = (args.length > 2 ? args[2] : "postgres,embedded").split(",");
         System.out.printf("FullStackTurnBench: %d turns after %d warm-up turns per profile; server log in %s%n",
                 turns, warmUp, log);
@@ -135,14 +136,16 @@ public final class FullStackTurnBench {
         for (Stage s : Stage.values()) {
             stages.put(s, new long[turns]);
         }
-        Map<String, Integer> portCalls = new TreeMap<>();
+        Map<String, long[]> portCalls = new TreeMap<>(); // port.method → {calls, self nanos}
         long tokens = 0;
         long cpu = 0;
         long wall = 0;
+        long jit = 0;
         for (int i = 0; i < warmUp + turns; i++) {
             if (i == warmUp) {
                 cpu = BenchSupport.processCpuNanos();
                 wall = System.nanoTime();
+                jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             }
             Account a = accounts.get(i % players);
             timings.drain();
@@ -179,13 +182,19 @@ public final class FullStackTurnBench {
             Thread turnThread = calls.stream().filter(c -> c.is("LanguageModel", "generate"))
                     .map(PortTimings.Call::thread).findFirst().orElseThrow();
             calls.stream().filter(c -> c.thread() == turnThread && !c.is("GenerationHandler"))
-                    .forEach(c -> portCalls.merge(c.port() + "." + c.method(), 1, Integer::sum));
+                    .forEach(c -> {
+                        long[] v = portCalls.computeIfAbsent(c.port() + "." + c.method(), k -> new long[2]);
+                        v[0]++;
+                        v[1] += c.self();
+                    });
         }
         cpu = BenchSupport.processCpuNanos() - cpu;
         wall = System.nanoTime() - wall;
+        jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit;
         System.out.printf("%d turns, %.1f tokens each, in %.1f s; this JVM (server and client) used %.1f ms of CPU a"
-                        + " turn (%.0f%% of one core); %s%n", turns, (double) tokens / turns, wall / 1e9, cpu / 1e6 / turns,
-                100.0 * cpu / wall, BenchSupport.load());
+                        + " turn (%.0f%% of one core; the JIT compilers %.1f ms of it); %s%n", turns,
+                (double) tokens / turns, wall / 1e9, cpu / 1e6 / turns, 100.0 * cpu / wall, (double) jit / turns,
+                BenchSupport.load());
         double meanTurn = BenchSupport.mean(total);
         System.out.printf("  %-22s %8s %8s %8s %7s%n", "(ms)", "p50", "p99", "mean", "share");
         row("whole turn", total, meanTurn);
@@ -209,8 +218,15 @@ public final class FullStackTurnBench {
         System.out.println("  request in: POST sent to the turn's first port call (HTTP, routing, the token's"
                 + " signature); between port calls: the engine's own code on the turn's thread (rules, JSON, SSE"
                 + " writes of the non-token events); response out: the last publish to turn.completed read here.");
-        StringBuilder perTurn = new StringBuilder("  port calls per turn on the turn's thread:");
-        portCalls.forEach((k, v) -> perTurn.append(String.format(" %s %.1f;", k, (double) v / turns)));
+        System.out.println("  port calls per turn on the turn's thread (calls a turn x mean ms a call, its own time):");
+        StringBuilder perTurn = new StringBuilder("   ");
+        portCalls.forEach((k, v) -> {
+            if (perTurn.length() > 90) {
+                System.out.println(perTurn);
+                perTurn.setLength(3);
+            }
+            perTurn.append(String.format(" %s %.1f x %.2f;", k, (double) v[0] / turns, v[1] / 1e6 / v[0]));
+        });
         System.out.println(perTurn);
         for (Stage s : Stage.values()) {
             if (!s.what.isEmpty()) {
