@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 
 /**
  * The reference server: the engine wired from {@link ServerSettings}, served by Helidon SE.
@@ -55,8 +56,19 @@ public final class DmServer {
     private volatile boolean stopped;
 
     public DmServer(ServerSettings settings) {
+        this(settings, null);
+    }
+
+    /**
+     * For benchmarks and tests, not an extension point (an application that wants other ports
+     * embeds {@link DmEngine} itself): the server as {@link #DmServer(ServerSettings)} wires it,
+     * with every port the engine uses passed through {@code decoratePorts} first — the same
+     * adapters wrapped, e.g. to time each stage of a turn without timing code in the engine
+     * (FullStackTurnBench).
+     */
+    public DmServer(ServerSettings settings, UnaryOperator<DmEngine.Ports> decoratePorts) {
         this.settings = settings;
-        this.wiring = new Wiring(settings, metrics::event);
+        this.wiring = new Wiring(settings, metrics::event, decoratePorts);
         this.clientIps = new ClientIps(settings.trustedProxies());
         metrics.turnsInFlight(wiring.engine.jobs()::inFlight);
 

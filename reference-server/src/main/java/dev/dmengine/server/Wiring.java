@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds the engine and the auth service from the settings: the embedded profile (every port
@@ -125,7 +126,31 @@ final class Wiring {
         }
     }
 
+    /** The engine again on other ports, with everything else as {@code wired} has it (its rules are the defaults). */
+    private static DmEngine rebuild(DmEngine.Ports p, DmEngine wired, ServerSettings settings,
+                                    java.util.function.Consumer<DmEngine.Builder> assets) {
+        DmEngine.Builder b = DmEngine.builder();
+        assets.accept(b);
+        return b.clock(p.clock()).playerStore(p.playerStore()).refreshTokenStore(p.refreshTokenStore())
+                .characterStore(p.characterStore()).sessionStore(p.sessionStore()).messageStore(p.messageStore())
+                .turnStore(p.turnStore()).assetStore(p.assetStore()).embedder(p.embedder())
+                .vectorIndex(p.vectorIndex()).languageModel(p.languageModel()).rateLimiter(p.rateLimiter())
+                .cache(p.cache()).jobQueue(p.jobQueue()).eventBus(p.eventBus()).transactor(p.transactor())
+                .jobWorkers(settings.jobWorkers()).jobLease(settings.jobLease()).turnConfig(wired.turns().config())
+                .build();
+    }
+
     Wiring(ServerSettings settings, Consumer<Event> observer) {
+        this(settings, observer, null);
+    }
+
+    /**
+     * {@code decorate} (benchmarks and tests only, {@code null} otherwise) gets every port the engine
+     * was wired with, defaults included, and returns the ports to use instead — the same adapters
+     * wrapped, e.g. in timing decorators (FullStackTurnBench) — and the engine is built again on
+     * them; the auth service and the event streams use the decorated ports too.
+     */
+    Wiring(ServerSettings settings, Consumer<Event> observer, UnaryOperator<DmEngine.Ports> decorate) {
         Clock clock = Clock.systemUTC();
         Optional<ReplicateWebhookInbox> inbox = settings.model().webhook().map(w -> new ReplicateWebhookInbox());
         DmEngine.Builder builder = DmEngine.builder().clock(clock)
@@ -182,13 +207,13 @@ final class Wiring {
             bus = new InMemoryEventBus(clock);
         }
         this.profile = storesProfile;
-        this.events = new MeteredEventBus(bus, observer);
+        MeteredEventBus metered = new MeteredEventBus(bus, observer);
         // Replicate's webhooks: relayed between instances over the shared bus, when there is one (Redis)
         Optional<EventBus> relay = settings.redis().isPresent() ? Optional.of(bus) : Optional.empty();
         this.replicateWebhooks = settings.model().webhook()
                 .map(w -> new ReplicateWebhookApi(w, inbox.orElseThrow(), relay));
         replicateWebhooks.ifPresent(api -> closeables.add(0, api)); // before the bus it follows
-        builder.eventBus(events).jobWorkers(settings.jobWorkers()).jobLease(settings.jobLease())
+        builder.eventBus(metered).jobWorkers(settings.jobWorkers()).jobLease(settings.jobLease())
                 .turnConfig(TurnConfig.defaults().withLockTtl(settings.turnLockTtl()));
 
         // the embedder follows the database's active embedding space; re-embedding and documents
@@ -197,7 +222,13 @@ final class Wiring {
         builder.embedder(vectors.embedder);
         vectors.start();
 
-        this.engine = builder.build();
+        DmEngine wired = builder.build();
+        this.engine = decorate == null ? wired : rebuild(decorate.apply(wired.ports()), wired, settings,
+                b -> {
+                    objects.buckets.forEach(b::objectStorage);
+                    b.assetPolicy(policy);
+                });
+        this.events = engine.ports().eventBus();
         checks.add(new Check("event-bus", () -> {
             events.lastId("health");
             return null;

@@ -1,0 +1,297 @@
+package dev.dmengine.bench;
+
+import dev.dmengine.auth.AuthResult;
+import dev.dmengine.auth.Registration;
+import dev.dmengine.bench.PortTimings.Stage;
+import dev.dmengine.core.game.NewCharacter;
+import dev.dmengine.server.DmServer;
+import dev.dmengine.server.ServerSettings;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * One player's turns over real HTTP against the reference server as deployed — PostgreSQL
+ * (pgvector) for the stores, the vector index and the transactions, Redis for the event bus, rate
+ * limits and turn locks, the MiniLM embedder, the offline narrator unpaced — each turn streamed
+ * as SSE; then the same on the embedded profile (in memory, MiniLM). Prints p50/p99 of the whole
+ * turn and of each stage: auth, admission, record (the player message), embed, vector write,
+ * retrieval, prompt, generation, token handling, commit, publish, and what is left (HTTP, the
+ * SSE writes of the turn's own events, JSON, the engine's own code).
+ *
+ * <p>The server runs in this JVM with every port wrapped in a timing decorator
+ * ({@link PortTimings}, through {@code DmServer}'s port hook): the engine carries no timing code.
+ * Auth is {@code AuthService.authenticate} (what the server does with the bearer token of every
+ * request: Ed25519 signature, player and refresh-family reads) timed here, in-process, before each
+ * turn. Turns are played one at a time, round-robin over enough players that none reaches the turn
+ * rate limit (30 a minute, bursts of 10), each in a session of its own.
+ *
+ * <p>Not a test. {@code ./dm bench FullStackTurnBench [turns] [warm-up] [profiles]} (defaults
+ * 300, 100, {@code postgres,embedded}); PostgreSQL and Redis as the tests find them
+ * ({@code DM_TEST_PG_URL}…, {@code DM_TEST_REDIS_URL}), on a private schema and key prefix
+ * removed at the end. The server's log goes to a file (named at the start). It runs on the
+ * reference server's class path (relaunching itself there: see {@link BenchSupport#runOnServerClasspath}).
+ */
+public final class FullStackTurnBench {
+
+    private static final String[] TEXTS = {
+        "I look around the hall and listen for the guards",
+        "I attack the goblin with my sword",
+        "I try to persuade the innkeeper to tell me about the keep",
+        "I search the chest for traps",
+    };
+
+    public static void main(String[] args) throws Exception {
+        if (BenchSupport.runOnServerClasspath(FullStackTurnBench.class, args)) {
+            return;
+        }
+        Path log = Files.createTempFile("fullstack-bench-server-", ".log");
+        System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
+        int turns = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+        int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        String[] profiles = (args.length > 2 ? args[2] : "postgres,embedded").split(",");
+        System.out.printf("FullStackTurnBench: %d turns after %d warm-up turns per profile; server log in %s%n",
+                turns, warmUp, log);
+        for (String profile : profiles) {
+            run(profile.strip(), turns, warmUp);
+        }
+        System.exit(0);
+    }
+
+    private record Account(String token, UUID session) {
+    }
+
+    private static void run(String profile, int turns, int warmUp) throws Exception {
+        Map<String, String> cfg = new LinkedHashMap<>(Map.of("dm.server.port", "0", "dm.narrator.pacing", "0ms",
+                "dm.embedder.provider", "minilm"));
+        String schemas = null;
+        String keys = null;
+        switch (profile) {
+            case "postgres" -> {
+                schemas = BenchSupport.schemaPrefix("fsbench");
+                keys = BenchSupport.keyPrefix("fullstack");
+                cfg.putAll(Map.of("dm.postgres.url", BenchSupport.PG_URL, "dm.postgres.user", BenchSupport.PG_USER,
+                        "dm.postgres.password", BenchSupport.PG_PASSWORD, "dm.postgres.schema-prefix", schemas,
+                        "dm.redis.url", BenchSupport.REDIS_URL, "dm.redis.key-prefix", keys));
+            }
+            case "embedded" -> { }
+            default -> throw new IllegalArgumentException("profile must be postgres or embedded, was " + profile);
+        }
+        PortTimings timings = new PortTimings();
+        DmServer server = new DmServer(ServerSettings.from(Config.just(ConfigSources.create(cfg))), timings::decorate)
+                .start();
+        try {
+            measure(profile, server, timings, turns, warmUp);
+        } finally {
+            server.stop();
+            if (schemas != null) {
+                BenchSupport.dropSchemas(schemas);
+            }
+            if (keys != null) {
+                BenchSupport.deleteKeys(keys);
+            }
+        }
+    }
+
+    private static void measure(String profile, DmServer server, PortTimings timings, int turns, int warmUp)
+            throws Exception {
+        String base = "http://localhost:" + server.port();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        int players = (turns + warmUp + 7) / 8; // at most 8 turns each: inside the turn limit's burst of 10
+        List<Account> accounts = new ArrayList<>();
+        for (int i = 0; i < players; i++) {
+            accounts.add(account(server, i));
+        }
+        System.out.printf("%n== %s profile (%s): %d players, one turn at a time; %s%n", profile,
+                profile.equals("postgres") ? "PostgreSQL + pgvector, Redis, MiniLM, narrator unpaced"
+                        : "in memory, MiniLM, narrator unpaced", players, BenchSupport.load());
+
+        long[] total = new long[turns];
+        long[] firstToken = new long[turns];
+        long[] auth = new long[turns];
+        long[] embed = new long[turns];
+        long[] other = new long[turns];
+        long[] requestIn = new long[turns];
+        long[] between = new long[turns];
+        long[] responseOut = new long[turns];
+        Map<Stage, long[]> stages = new EnumMap<>(Stage.class);
+        for (Stage s : Stage.values()) {
+            stages.put(s, new long[turns]);
+        }
+        Map<String, long[]> portCalls = new TreeMap<>(); // port.method → {calls, self nanos}
+        long tokens = 0;
+        long cpu = 0;
+        long wall = 0;
+        long jit = 0;
+        for (int i = 0; i < warmUp + turns; i++) {
+            if (i == warmUp) {
+                cpu = BenchSupport.processCpuNanos();
+                wall = System.nanoTime();
+                jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+            }
+            Account a = accounts.get(i % players);
+            timings.drain();
+            long t0 = System.nanoTime();
+            server.auth().authenticate(a.token());
+            long authNanos = System.nanoTime() - t0;
+            Turn r = playTurn(http, base, a, TEXTS[i % TEXTS.length] + " (" + i + ")");
+            List<PortTimings.Call> calls = timings.drain();
+            PortTimings.Trace trace = PortTimings.trace(calls);
+            if (trace == null) {
+                throw new IllegalStateException("turn " + i + " made no model call");
+            }
+            if (i < warmUp) {
+                continue;
+            }
+            int n = i - warmUp;
+            total[n] = r.completed() - r.sent();
+            firstToken[n] = r.firstToken() - r.sent();
+            tokens += r.tokens();
+            auth[n] = authNanos;
+            long accounted = authNanos;
+            for (Stage s : Stage.values()) {
+                long v = trace.stages().get(s);
+                stages.get(s)[n] = v;
+                if (s != Stage.AUTH_PORTS && s != Stage.IGNORED) {
+                    accounted += v;
+                }
+            }
+            embed[n] = trace.stages().get(Stage.EMBED_PLAYER) + trace.stages().get(Stage.EMBED_DM);
+            other[n] = total[n] - accounted;
+            requestIn[n] = trace.firstStart() - r.sent();
+            between[n] = trace.betweenCalls();
+            responseOut[n] = r.completed() - trace.lastEnd();
+            Thread turnThread = calls.stream().filter(c -> c.is("LanguageModel", "generate"))
+                    .map(PortTimings.Call::thread).findFirst().orElseThrow();
+            calls.stream().filter(c -> c.thread() == turnThread && !c.is("GenerationHandler"))
+                    .forEach(c -> {
+                        long[] v = portCalls.computeIfAbsent(c.port() + "." + c.method(), k -> new long[2]);
+                        v[0]++;
+                        v[1] += c.self();
+                    });
+        }
+        cpu = BenchSupport.processCpuNanos() - cpu;
+        wall = System.nanoTime() - wall;
+        jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit;
+        System.out.printf("%d turns, %.1f tokens each, in %.1f s; this JVM (server and client) used %.1f ms of CPU a"
+                        + " turn (%.0f%% of one core; the JIT compilers %.1f ms of it); %s%n", turns,
+                (double) tokens / turns, wall / 1e9, cpu / 1e6 / turns, 100.0 * cpu / wall, (double) jit / turns,
+                BenchSupport.load());
+        double meanTurn = BenchSupport.mean(total);
+        System.out.printf("  %-22s %8s %8s %8s %7s%n", "(ms)", "p50", "p99", "mean", "share");
+        row("whole turn", total, meanTurn);
+        row("first token", firstToken, meanTurn);
+        row("auth", auth, meanTurn);
+        for (Stage s : Stage.values()) {
+            if (s == Stage.EMBED_PLAYER) {
+                row("embed", embed, meanTurn);
+            }
+            if (s != Stage.AUTH_PORTS && s != Stage.IGNORED) {
+                row(s == Stage.EMBED_PLAYER || s == Stage.EMBED_DM ? "  " + s.label : s.label, stages.get(s),
+                        meanTurn);
+            }
+        }
+        row("other", other, meanTurn);
+        row("  request in", requestIn, meanTurn);
+        row("  between port calls", between, meanTurn);
+        row("  response out", responseOut, meanTurn);
+        System.out.println("  shares are of the mean turn. auth: AuthService.authenticate timed apart (the turn's own"
+                + " check is inside 'request in' and its reads); other = whole turn minus auth and the stages.");
+        System.out.println("  request in: POST sent to the turn's first port call (HTTP, routing, the token's"
+                + " signature); between port calls: the engine's own code on the turn's thread (rules, JSON, SSE"
+                + " writes of the non-token events); response out: the last publish to turn.completed read here.");
+        System.out.println("  port calls per turn on the turn's thread (calls a turn x mean ms a call, its own time):");
+        StringBuilder perTurn = new StringBuilder("   ");
+        portCalls.forEach((k, v) -> {
+            if (perTurn.length() > 90) {
+                System.out.println(perTurn);
+                perTurn.setLength(3);
+            }
+            perTurn.append(String.format(" %s %.1f x %.2f;", k, (double) v[0] / turns, v[1] / 1e6 / v[0]));
+        });
+        System.out.println(perTurn);
+        for (Stage s : Stage.values()) {
+            if (!s.what.isEmpty()) {
+                System.out.printf("  %-22s %s%n", s.label, s.what);
+            }
+        }
+    }
+
+    private static void row(String name, long[] nanos, double meanTurn) {
+        double mean = BenchSupport.mean(nanos);
+        System.out.printf("  %-22s %8.2f %8.2f %8.2f %6.1f%%%n", name, BenchSupport.pct(nanos, 50),
+                BenchSupport.pct(nanos, 99), mean, 100 * mean / meanTurn);
+    }
+
+    private static Account account(DmServer server, int n) {
+        String email = "fullstack-" + n + "-" + System.nanoTime() + "@bench.example";
+        String password = "bench passphrase " + UUID.randomUUID();
+        String ip = "10.7." + (n / 250) + "." + (n % 250 + 1);
+        server.auth().register(new Registration(email, password, "Bench " + n), ip);
+        AuthResult login = server.auth().login(email, password, ip);
+        UUID player = login.player().id();
+        var character = server.engine().characters().create(player, NewCharacter.of("Bench " + n, "fighter"));
+        var session = server.engine().sessions().create(player, character.id(), "bench");
+        return new Account(login.tokens().accessToken(), session.id());
+    }
+
+    /** One streamed turn as this client saw it: {@link System#nanoTime()} of each moment, and its tokens. */
+    private record Turn(long sent, long firstToken, long completed, int tokens) {
+    }
+
+    private static Turn playTurn(HttpClient http, String base, Account a, String text) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + a.session() + "/messages"))
+                .header("Authorization", "Bearer " + a.token()).header("Content-Type", "application/json")
+                .header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + text + "\"}")).build();
+        long sent = System.nanoTime();
+        HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("turn answered " + r.statusCode() + ": "
+                    + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
+        }
+        long first = -1;
+        long completed = -1;
+        int tokens = 0;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) { // to the end of the response: the connection is kept
+                if (completed > 0) {
+                    continue;
+                }
+                if (line.equals("event:token") || line.equals("event: token")) {
+                    tokens++;
+                    if (first < 0) {
+                        first = System.nanoTime();
+                    }
+                } else if (line.endsWith("turn.completed")) {
+                    completed = System.nanoTime();
+                } else if (line.endsWith("turn.failed")) {
+                    throw new IllegalStateException("turn failed: " + in.readLine());
+                }
+            }
+        }
+        if (completed < 0) {
+            throw new IllegalStateException("the turn's stream ended without turn.completed");
+        }
+        return new Turn(sent, first, completed, tokens);
+    }
+}
