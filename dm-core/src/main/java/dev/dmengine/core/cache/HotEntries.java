@@ -1,0 +1,396 @@
+package dev.dmengine.core.cache;
+
+import dev.dmengine.spi.Transactor;
+import dev.dmengine.spi.UnavailableException;
+import dev.dmengine.spi.infra.Cache;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * The protocol behind {@link HotReads}, for every kind of entry alike. Each entry is two keys of
+ * the {@link Cache}:
+ *
+ * <ul>
+ *   <li>{@code <ns><kind>:<id>:v}, the entry's <em>state</em>: {@code r<token>} or
+ *       {@code n<token>} (readable: data tagged with this exact token is current) or
+ *       {@code w<token>} (a write is under way: nobody trusts or fills the entry);</li>
+ *   <li>{@code <ns><kind>:<id>:d}, the <em>data</em>: {@code <token>\n<json>}, valid only while
+ *       the state holds the same token.</li>
+ * </ul>
+ *
+ * <p><b>Read.</b> Get the state; absent: create a readable one with {@code putIfAbsent}; a
+ * write marker: read the store and fill nothing. Readable: the data if its tag matches (or this
+ * instance's local copy for that token), else read the store <em>after having seen the
+ * token</em> and fill the data under that token. A write that commits after the store was read
+ * changes the state after its commit (below), so the filled data can never match the state
+ * again: the race of a slow reader filling an old row is harmless by construction.
+ *
+ * <p><b>Write.</b> Before the store write, replace the state with a fresh write marker (if that
+ * fails the write is refused: {@link UnavailableException}, nothing written). After the write has
+ * committed — at once, or when the outermost {@link #transactor transaction} of the thread ends —
+ * either write through: put the new data under a new token, then swap the state from our own
+ * marker to that token ({@code deleteIfEquals} + {@code putIfAbsent}); or, when our marker is no
+ * longer there (another write began meanwhile), the write failed or rolled back, or the new
+ * value is unknown, put a fresh readable token, which invalidates whatever data there is.
+ *
+ * <p>A window of messages is updated rather than replaced: its write starts from this
+ * instance's local copy only if the state still holds that copy's token, checked and replaced in
+ * one step ({@code deleteIfEquals} then {@code putIfAbsent} of the marker; if anything slipped in
+ * between, the write only invalidates).
+ */
+final class HotEntries {
+
+    /** Key namespace, with the format number of {@link Codec}'s JSON. */
+    static final String NAMESPACE = "dm:hot1:";
+    static final char READABLE = 'r';
+    static final char WRITTEN = 'n';
+    static final char WRITING = 'w';
+
+    /** One family of entries: its key letter and its cached form. */
+    record Kind<T>(String letter, String noun, Function<T, String> encode, Function<String, T> decode) {
+        String state(UUID id) {
+            return NAMESPACE + letter + ":" + id + ":v";
+        }
+
+        String data(UUID id) {
+            return NAMESPACE + letter + ":" + id + ":d";
+        }
+    }
+
+    /** What happened to reads and writes, counted. */
+    static final class Counters {
+        final LongAdder hits = new LongAdder();
+        final LongAdder misses = new LongAdder();
+        final LongAdder bypasses = new LongAdder();
+        final LongAdder failures = new LongAdder();
+        final LongAdder writeThroughs = new LongAdder();
+        final LongAdder invalidations = new LongAdder();
+        final LongAdder refusedWrites = new LongAdder();
+    }
+
+    private final Cache cache;
+    private final Duration ttl;
+    private final LocalCopies local;
+    private final QuietLog log;
+    final Counters counters = new Counters();
+    private final ThreadLocal<Scope> scope = new ThreadLocal<>();
+
+    HotEntries(Cache cache, Duration ttl, int localCopies, QuietLog log) {
+        this.cache = cache;
+        this.ttl = ttl;
+        this.local = new LocalCopies(localCopies);
+        this.log = log;
+    }
+
+    // ------------------------------------------------------------------------------------ reads
+
+    /**
+     * The entry's value: from the cache when it holds a current one that {@code usable} accepts,
+     * else from {@code store} (then cached). Never fails because of the cache.
+     */
+    <T> Optional<T> read(Kind<T> kind, UUID id, Supplier<Optional<T>> store, Predicate<T> usable) {
+        String stateKey = kind.state(id);
+        String token = null; // the state seen before the store is read; null: fill nothing
+        try {
+            String state = cache.get(stateKey).orElse(null);
+            if (state == null) {
+                String fresh = READABLE + newToken();
+                if (cache.putIfAbsent(stateKey, fresh, ttl)) {
+                    token = fresh;
+                } else {
+                    counters.bypasses.increment(); // a writer or another reader got there first
+                }
+            } else if (state.isEmpty() || state.charAt(0) == WRITING) {
+                counters.bypasses.increment();
+            } else {
+                T cached = cached(kind, id, stateKey, state);
+                if (cached != null && usable.test(cached)) {
+                    counters.hits.increment();
+                    return Optional.of(cached);
+                }
+                token = state;
+            }
+        } catch (RuntimeException e) {
+            cacheFailed("read", kind, id, e);
+            token = null;
+        }
+        if (token == null) {
+            return store.get();
+        }
+        counters.misses.increment();
+        Optional<T> value = store.get(); // read after the token was seen: a later commit changes the token
+        String seen = token;
+        value.ifPresent(v -> fill(kind, id, stateKey, seen, v));
+        return value;
+    }
+
+    private <T> T cached(Kind<T> kind, UUID id, String stateKey, String token) {
+        T mine = local.get(stateKey, token);
+        if (mine != null) {
+            return mine;
+        }
+        Optional<String> data = cache.get(kind.data(id));
+        if (data.isEmpty()) {
+            return null;
+        }
+        String raw = data.get();
+        int cut = raw.indexOf('\n');
+        if (cut < 0 || !raw.regionMatches(0, token, 0, token.length()) || cut != token.length()) {
+            return null;
+        }
+        try {
+            T value = kind.decode().apply(raw.substring(cut + 1));
+            local.put(stateKey, token, value);
+            return value;
+        } catch (RuntimeException undecodable) {
+            log.warn("decode", "a cached " + kind.noun() + " could not be read back; it is read from the store",
+                    undecodable);
+            return null;
+        }
+    }
+
+    private <T> void fill(Kind<T> kind, UUID id, String stateKey, String token, T value) {
+        try {
+            cache.put(kind.data(id), token + "\n" + kind.encode().apply(value), ttl);
+            local.put(stateKey, token, value);
+        } catch (RuntimeException e) {
+            cacheFailed("fill", kind, id, e);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------- writes
+
+    /**
+     * Marks the entry as being written, before the store write. {@code fromLocalCopy}: start the
+     * new value from this instance's copy, if it is provably current (a window that is updated).
+     *
+     * @throws UnavailableException the cache cannot take the marker: do not write the store
+     */
+    <T> Write<T> begin(Kind<T> kind, UUID id, boolean fromLocalCopy) {
+        String stateKey = kind.state(id);
+        Scope current = scope.get();
+        if (current != null) {
+            @SuppressWarnings("unchecked")
+            Write<T> open = (Write<T>) current.writes.get(stateKey);
+            if (open != null) {
+                return open; // a second write of the entry in one transaction: it is marked already
+            }
+        }
+        LocalCopies.Copy copy = local.remove(stateKey);
+        String marker = WRITING + newToken();
+        T base;
+        try {
+            base = mark(stateKey, marker, fromLocalCopy ? copy : null);
+        } catch (RuntimeException e) {
+            counters.refusedWrites.increment();
+            cacheFailed("mark", kind, id, e);
+            throw new UnavailableException("the " + kind.noun() + " was not saved: the game's cache is unreachable;"
+                    + " try again in a moment", e);
+        }
+        Write<T> write = new Write<>(this, kind, id, marker, base, current != null);
+        if (current != null) {
+            current.writes.put(stateKey, write);
+        }
+        return write;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T mark(String stateKey, String marker, LocalCopies.Copy copy) {
+        if (copy != null && cache.deleteIfEquals(stateKey, copy.token())) {
+            if (cache.putIfAbsent(stateKey, marker, ttl)) {
+                return (T) copy.value(); // nothing changed the entry since the copy was current
+            }
+        }
+        cache.put(stateKey, marker, ttl);
+        return null;
+    }
+
+    /** Ends a write: writes the new value through, or invalidates the entry. Never throws. */
+    <T> void finish(Write<T> write, boolean committed) {
+        String stateKey = write.kind.state(write.id);
+        if (!committed || !write.known()) {
+            invalidate(write, stateKey);
+            return;
+        }
+        try {
+            String token = WRITTEN + newToken();
+            cache.put(write.kind.data(write.id), token + "\n" + write.kind.encode().apply(write.value()), ttl);
+            if (!cache.deleteIfEquals(stateKey, write.marker)) {
+                invalidate(write, stateKey); // another write began meanwhile (or our marker expired)
+                return;
+            }
+            if (cache.putIfAbsent(stateKey, token, ttl)) {
+                local.put(stateKey, token, write.value());
+            } // else a reader created a state after our commit: its fill reads the committed row
+            counters.writeThroughs.increment();
+        } catch (RuntimeException e) {
+            cacheFailed("write through", write.kind, write.id, e);
+            invalidate(write, stateKey);
+        }
+    }
+
+    private void invalidate(Write<?> write, String stateKey) {
+        try {
+            cache.put(stateKey, READABLE + newToken(), ttl);
+            counters.invalidations.increment();
+        } catch (RuntimeException e) {
+            // our write marker stays until it expires: until then nobody trusts or fills the entry
+            cacheFailed("invalidate", write.kind, write.id, e);
+        }
+    }
+
+    private void cacheFailed(String what, Kind<?> kind, UUID id, RuntimeException e) {
+        counters.failures.increment();
+        log.warn(what, "hot reads: could not " + what + " the cached " + kind.noun() + " " + id
+                + (what.equals("read") || what.equals("fill") ? " (read from the store instead)" : ""), e);
+    }
+
+    private static String newToken() {
+        return UUID.randomUUID().toString();
+    }
+
+    // ------------------------------------------------------------------------------ transactions
+
+    /**
+     * The transactor that defers the end of every write made inside it to the end of the
+     * outermost transaction on the thread: after the commit (write through) or the rollback
+     * (invalidate). Nested calls join the outer one, as the database transactors do.
+     */
+    Transactor transactor(Transactor inner) {
+        return new Transactor() {
+            @Override
+            public <R> R inTransaction(Supplier<R> work) {
+                if (scope.get() != null) {
+                    return inner.inTransaction(work);
+                }
+                Scope opened = new Scope();
+                scope.set(opened);
+                boolean committed = false;
+                try {
+                    R result = inner.inTransaction(work);
+                    committed = true;
+                    return result;
+                } finally {
+                    scope.remove();
+                    for (Write<?> w : opened.writes.values()) {
+                        finish(w, committed);
+                    }
+                }
+            }
+        };
+    }
+
+    /** The writes of one transaction, by state key. */
+    private static final class Scope {
+        final Map<String, Write<?>> writes = new LinkedHashMap<>();
+    }
+
+    /**
+     * One entry's write in progress. The store call reports what it did: {@link #set} (the new
+     * value), {@link #change} (a change to the value, if it is known), {@link #forget} (not known:
+     * the entry is invalidated); then {@link #end}.
+     */
+    static final class Write<T> {
+        private final HotEntries entries;
+        final Kind<T> kind;
+        final UUID id;
+        final String marker;
+        private final boolean scoped;
+        private T value;
+        private boolean known;
+
+        private Write(HotEntries entries, Kind<T> kind, UUID id, String marker, T base, boolean scoped) {
+            this.entries = entries;
+            this.kind = kind;
+            this.id = id;
+            this.marker = marker;
+            this.value = base;
+            this.known = base != null;
+            this.scoped = scoped;
+        }
+
+        void set(T newValue) {
+            value = newValue;
+            known = true;
+        }
+
+        void change(UnaryOperator<T> change) {
+            if (known) {
+                value = change.apply(value);
+            }
+        }
+
+        void forget() {
+            value = null;
+            known = false;
+        }
+
+        boolean known() {
+            return known;
+        }
+
+        T value() {
+            return value;
+        }
+
+        /** After the store call; a write inside a transaction ends with it. */
+        void end() {
+            if (!scoped) {
+                entries.finish(this, true);
+            }
+        }
+    }
+
+    /**
+     * Decoded values this instance read or wrote, by state key and token: a read whose state
+     * token matches needs one cache round trip and no decoding, and a window's write can start
+     * from it. Bounded (least recently used first out); a stale copy is never used, because the
+     * token it is filed under is never current again.
+     */
+    static final class LocalCopies {
+        record Copy(String token, Object value) {
+        }
+
+        private final int capacity;
+        private final Map<String, Copy> copies;
+
+        LocalCopies(int capacity) {
+            this.capacity = capacity;
+            this.copies = new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Copy> eldest) {
+                    return size() > LocalCopies.this.capacity;
+                }
+            };
+        }
+
+        @SuppressWarnings("unchecked")
+        synchronized <T> T get(String key, String token) {
+            Copy c = copies.get(key);
+            return c != null && c.token().equals(token) ? (T) c.value() : null;
+        }
+
+        synchronized void put(String key, String token, Object value) {
+            if (capacity > 0) {
+                copies.put(key, new Copy(token, value));
+            }
+        }
+
+        synchronized Copy remove(String key) {
+            return copies.remove(key);
+        }
+
+        synchronized int size() {
+            return copies.size();
+        }
+    }
+}
