@@ -250,8 +250,13 @@ final class HotEntries {
 
     private void cacheFailed(String what, Kind<?> kind, UUID id, RuntimeException e) {
         counters.failures.increment();
-        log.warn(what, "hot reads: could not " + what + " the cached " + kind.noun() + " " + id
-                + (what.equals("read") || what.equals("fill") ? " (read from the store instead)" : ""), e);
+        String consequence = switch (what) {
+            case "read", "fill" -> " (read from the store instead)";
+            case "mark" -> " before writing it (the write was refused)";
+            case "write through" -> " after writing it (invalidating it instead)";
+            default -> " after writing it (nobody reads it from the cache until its write marker expires)";
+        };
+        log.warn(what, "hot reads: could not " + what + " the cached " + kind.noun() + " " + id + consequence, e);
     }
 
     private static String newToken() {
