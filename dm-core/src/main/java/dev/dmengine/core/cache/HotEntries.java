@@ -20,31 +20,32 @@ import java.util.function.UnaryOperator;
  * the {@link Cache}:
  *
  * <ul>
- *   <li>{@code <ns><kind>:<id>:v}, the entry's <em>state</em>: {@code r<token>} or
- *       {@code n<token>} (readable: data tagged with this exact token is current) or
- *       {@code w<token>} (a write is under way: nobody trusts or fills the entry);</li>
- *   <li>{@code <ns><kind>:<id>:d}, the <em>data</em>: {@code <token>\n<json>}, valid only while
- *       the state holds the same token.</li>
+ *   <li>{@code <ns><kind>:<id>:v}, the entry's <em>state</em>: a random token, {@code r…} (put
+ *       by a reader: readers may fill data under it) or {@code w…} (put by a writer before its
+ *       store write: only that writer puts data under it, after its commit);</li>
+ *   <li>{@code <ns><kind>:<id>:d}, the <em>data</em>: {@code <state>\n<json>}, current only while
+ *       the state holds exactly that token.</li>
  * </ul>
  *
- * <p><b>Read.</b> Get the state; absent: create a readable one with {@code putIfAbsent}; a
- * write marker: read the store and fill nothing. Readable: the data if its tag matches (or this
- * instance's local copy for that token), else read the store <em>after having seen the
- * token</em> and fill the data under that token. A write that commits after the store was read
- * changes the state after its commit (below), so the filled data can never match the state
- * again: the race of a slow reader filling an old row is harmless by construction.
+ * <p><b>Read.</b> Get the state (absent: create an {@code r} token with {@code putIfAbsent}).
+ * Data tagged with it — or this instance's local copy filed under it — is the value. Otherwise,
+ * under an {@code r} token: read the store <em>after having seen the token</em> and put the data
+ * under that token; under a {@code w} token (a write is under way, or its end failed): read the
+ * store and fill nothing. A write that commits after the store was read replaces the token before
+ * it ends, so data filled from an old row never matches the state again: a slow reader filling
+ * an old row is harmless by construction.
  *
- * <p><b>Write.</b> Before the store write, replace the state with a fresh write marker (if that
- * fails the write is refused: {@link UnavailableException}, nothing written). After the write has
- * committed — at once, or when the outermost {@link #transactor transaction} of the thread ends —
- * either write through: put the new data under a new token, then swap the state from our own
- * marker to that token ({@code deleteIfEquals} + {@code putIfAbsent}); or, when our marker is no
- * longer there (another write began meanwhile), the write failed or rolled back, or the new
- * value is unknown, put a fresh readable token, which invalidates whatever data there is.
+ * <p><b>Write.</b> Before the store write, put a fresh {@code w} token (if that fails the write is
+ * refused: {@link UnavailableException}, nothing written). After the write has committed — at
+ * once, or when the outermost {@link #transactor transaction} of the thread ends — get the state:
+ * still our token, so no other write began since ours: put the new data under it (write-through);
+ * anything else, or a failed or rolled-back write, or a new value we cannot know: put a fresh
+ * {@code r} token, which matches no data (invalidation). A writer whose token was replaced may
+ * have committed after the one that replaced it, so it must invalidate, never write through.
  *
- * <p>A window of messages is updated rather than replaced: its write starts from this
- * instance's local copy only if the state still holds that copy's token, checked and replaced in
- * one step ({@code deleteIfEquals} then {@code putIfAbsent} of the marker; if anything slipped in
+ * <p>A window of messages is updated rather than replaced: its write starts from this instance's
+ * local copy only if the state still holds the copy's token, checked and replaced in one step
+ * ({@code deleteIfEquals} of that token, then {@code putIfAbsent} of ours; if anything slipped in
  * between, the write only invalidates).
  */
 final class HotEntries {
@@ -52,7 +53,6 @@ final class HotEntries {
     /** Key namespace, with the format number of {@link Codec}'s JSON. */
     static final String NAMESPACE = "dm:hot1:";
     static final char READABLE = 'r';
-    static final char WRITTEN = 'n';
     static final char WRITING = 'w';
 
     /** One family of entries: its key letter and its cached form. */
@@ -109,15 +109,17 @@ final class HotEntries {
                 } else {
                     counters.bypasses.increment(); // a writer or another reader got there first
                 }
-            } else if (state.isEmpty() || state.charAt(0) == WRITING) {
-                counters.bypasses.increment();
             } else {
                 T cached = cached(kind, id, stateKey, state);
                 if (cached != null && usable.test(cached)) {
                     counters.hits.increment();
                     return Optional.of(cached);
                 }
-                token = state;
+                if (!state.isEmpty() && state.charAt(0) == READABLE) {
+                    token = state;
+                } else {
+                    counters.bypasses.increment(); // a write is under way (or could not end): no fill
+                }
             }
         } catch (RuntimeException e) {
             cacheFailed("read", kind, id, e);
@@ -222,15 +224,12 @@ final class HotEntries {
             return;
         }
         try {
-            String token = WRITTEN + newToken();
-            cache.put(write.kind.data(write.id), token + "\n" + write.kind.encode().apply(write.value()), ttl);
-            if (!cache.deleteIfEquals(stateKey, write.marker)) {
-                invalidate(write, stateKey); // another write began meanwhile (or our marker expired)
+            if (!cache.get(stateKey).filter(write.marker::equals).isPresent()) {
+                invalidate(write, stateKey); // another write began since ours (or our token expired)
                 return;
             }
-            if (cache.putIfAbsent(stateKey, token, ttl)) {
-                local.put(stateKey, token, write.value());
-            } // else a reader created a state after our commit: its fill reads the committed row
+            cache.put(write.kind.data(write.id), write.marker + "\n" + write.kind.encode().apply(write.value()), ttl);
+            local.put(stateKey, write.marker, write.value());
             counters.writeThroughs.increment();
         } catch (RuntimeException e) {
             cacheFailed("write through", write.kind, write.id, e);

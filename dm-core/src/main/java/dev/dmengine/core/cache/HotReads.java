@@ -25,43 +25,44 @@ import java.util.Objects;
  *
  * <p><b>Never stale after a committed write, on any instance.</b> Each entry is a state key and
  * a data key. The state holds a random token; cached data counts only while it is tagged with
- * the token the state holds <em>now</em>. A write replaces the state with a write marker before
- * it writes the store, and replaces the marker after the store write has committed: with the new
- * value under a new token (write-through), or with a fresh token that matches no data
- * (invalidation). A reader notes the token, then reads the store, then files what it read under
- * that token. So a reader on instance B that read the old row while A's write committed fills
- * data tagged with a token A's write has since replaced: it can never be served. There is no
- * window in which an old value can be filled after a commit, and no reliance on clocks or on the
- * order in which the cache receives the calls of different instances.
+ * the token the state holds <em>now</em>. A write puts a fresh token of its own in the state
+ * before it writes the store; once the store write has committed it looks at the state again:
+ * if its token is still there (no other write began meanwhile), it puts the new value under that
+ * token (write-through); otherwise, or if the write failed, it puts yet another token, which
+ * matches no data (invalidation). Readers fill data only under a token a reader created, noting
+ * it <em>before</em> they read the store. So a reader on instance B that read the old row while
+ * A's write committed files it under a token A's write has since replaced: it can never be
+ * served. No window lets an old value be filled after a commit, and nothing relies on clocks or
+ * on the order in which the cache receives the calls of different instances.
  *
  * <p><b>Transactions.</b> The turn writes the character, the session and the messages inside
  * {@link Transactor#inTransaction}; a database transaction makes them visible only at its
  * commit. The transactor returned by {@link #transactor} defers the end of every write made on
  * the thread until the outermost transaction returns: after a commit the entries are written
  * through, after a rollback they are invalidated (a compensation that writes the old values back
- * goes through the stores again, so it is cached like any write). The marker placed before the
- * write keeps every reader on the store until then, and a reader that saw the entry before the
- * marker filled it under a token that the end of the write replaces.
+ * goes through the stores again, so it is cached like any write). The writer's token, put before
+ * the write, keeps every reader on the store until then (nobody fills under a writer's token),
+ * and a reader that saw the entry before it filled it under a token that is gone.
  *
  * <p><b>When the cache fails.</b> A read never fails because of the cache: it reads the store
- * (and a warning is logged at most once a minute per kind of failure). A write whose marker
- * cannot be placed is refused with {@link dev.dmengine.spi.UnavailableException} before the
+ * (and a warning is logged at most once a minute per kind of failure). A write whose token
+ * cannot be put first is refused with {@link dev.dmengine.spi.UnavailableException} before the
  * store is touched, because a write made behind the cache's back could leave a copy that other
  * instances go on serving. If the cache fails <em>after</em> the store write (the step that
- * writes through or invalidates), the write stands and the marker stays until it expires: no
- * instance trusts or fills the entry meanwhile, so nobody reads a stale value; it only costs
- * store reads for at most the TTL.
+ * writes through or invalidates), the write stands and the writer's token stays, without data,
+ * until it expires: no instance trusts or fills the entry meanwhile, so nobody reads a stale
+ * value; it only costs store reads for at most the TTL.
  *
  * <p><b>What the TTL bounds.</b> Every key expires after the TTL, so a cache that is never
  * cleaned holds only live sessions. The TTL is also the backstop for the cases the protocol does
  * not cover: a writer that bypasses these decorators (another program writing the database), and
- * two writes of one entry that overlap in time when the later one's final step fails (the
- * earlier one's data may then be served until its TTL). Everything the engine writes goes through
+ * two writes of one entry that overlap in time when the one that committed last fails to end
+ * (the other's data may then be served until its TTL). Everything the engine writes goes through
  * the decorators: use {@code engine.ports()} in a host, not the raw adapters.
  *
  * <p><b>Cost.</b> A warm read is one round trip when this instance holds a copy filed under the
  * current token (a bounded local map of decoded values, {@link Builder#localCopies}), two
- * otherwise; a write adds one before and three after (a window appended to from a current local
+ * otherwise; a write adds one before and two after (a window appended to from a current local
  * copy: two before). Figures for a turn on PostgreSQL and Redis are in the project README.
  */
 public final class HotReads {

@@ -12,10 +12,12 @@ import dev.dmengine.spi.game.CharacterStore;
 import dev.dmengine.spi.game.GameCharacter;
 import dev.dmengine.spi.game.GameSession;
 import dev.dmengine.spi.game.SessionStore;
+import dev.dmengine.testkit.Await;
 import dev.dmengine.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class HotReadsTest {
 
     private static final Duration TTL = Duration.ofMinutes(5);
+    /** A thread per task: the common pool may have a single worker on a small machine. */
+    private static final java.util.concurrent.Executor THREADS = Thread.ofVirtual()::start;
 
     private final MutableClock clock = new MutableClock();
     private final FlakyCache cache = new FlakyCache(clock);
@@ -97,7 +101,8 @@ class HotReadsTest {
         CharacterStore onB = instance().characters(store);
 
         CountDownLatch rowRead = store.holdNextRead();
-        CompletableFuture<GameCharacter> slowRead = CompletableFuture.supplyAsync(() -> onB.get(v1.id()).orElseThrow());
+        CompletableFuture<GameCharacter> slowRead =
+                CompletableFuture.supplyAsync(() -> onB.get(v1.id()).orElseThrow(), THREADS);
         Fixtures.await(rowRead);                                // B has read hp 10 from the store, and waits
         GameCharacter v2 = onA.update(withHp(v1, 3));           // A's write commits and ends meanwhile
         store.release();                                        // B now fills the cache with what it read
@@ -127,7 +132,7 @@ class HotReadsTest {
             written.countDown();
             Fixtures.await(commit);
             return stored;
-        }));
+        }), THREADS);
         Fixtures.await(written);
         for (int i = 0; i < 3; i++) { // during the transaction: the committed row, and nothing filled
             assertThat(onB.get(v1.id()).map(HotReadsTest::hp)).contains(10);
@@ -200,30 +205,67 @@ class HotReadsTest {
         assertThat(a.stats().writeThroughs()).isEqualTo(1);
     }
 
-    @Test
-    void of_two_overlapping_writes_the_one_that_committed_last_is_what_everyone_reads() throws Exception {
+    private static GameSession retitled(GameSession s, String title) {
+        return new GameSession(s.id(), s.ownerId(), s.characterId(), title, s.seed(), s.createdAt(),
+                s.updatedAt().plusSeconds(1));
+    }
+
+    /**
+     * Two writes of one session overlap; {@code firstStarted} begins first, and the order of the
+     * rest is given: each string is the write ("A" or "B") whose next stage runs, the stages being
+     * its store write and then the end of its write.
+     */
+    private void overlap(String... stages) throws Exception {
         InMemorySessionStore rows = new InMemorySessionStore();
-        CountDownLatch firstWritten = new CountDownLatch(1);
-        CountDownLatch letFirstEnd = new CountDownLatch(1);
-        SessionStore holding = new HoldingSessions(rows, firstWritten, letFirstEnd);
-        SessionStore onA = instance().sessions(holding);
-        SessionStore onB = instance().sessions(rows);
+        ScriptedSessions scripted = new ScriptedSessions(rows);
+        SessionStore onA = instance().sessions(scripted);
+        SessionStore onB = instance().sessions(scripted);
+        SessionStore reader = instance().sessions(rows);
         GameSession s0 = onB.create(new GameSession(Ids.newId(), Ids.newId(), Ids.newId(), "The keep", 1L,
                 Fixtures.T0, Fixtures.T0));
-        GameSession fromA = new GameSession(s0.id(), s0.ownerId(), s0.characterId(), "A's title", 1L, Fixtures.T0,
-                Fixtures.T0.plusSeconds(1));
-        GameSession fromB = new GameSession(s0.id(), s0.ownerId(), s0.characterId(), "B's title", 1L, Fixtures.T0,
-                Fixtures.T0.plusSeconds(2));
+        assertThat(reader.get(s0.id())).contains(s0); // a third instance holds the old value
+        var stepA = scripted.script("A");
+        var stepB = scripted.script("B");
+        CompletableFuture<GameSession> a = CompletableFuture.supplyAsync(() -> onA.update(retitled(s0, "A")), THREADS);
+        Await.until("A has put its token", Duration.ofSeconds(30), () -> a.isDone() || hasWriterToken(s0.id()));
+        String aToken = cache.inner.get(CachingSessionStore.KIND.state(s0.id())).orElseThrow();
+        CompletableFuture<GameSession> b = CompletableFuture.supplyAsync(() -> onB.update(retitled(s0, "B")), THREADS);
+        Await.until("B has put its token", Duration.ofSeconds(30),
+                () -> !cache.inner.get(CachingSessionStore.KIND.state(s0.id())).orElseThrow().equals(aToken));
+        int writesA = 0;
+        int writesB = 0;
+        for (String stage : stages) {
+            var step = stage.equals("A") ? stepA : stepB;
+            int done = stage.equals("A") ? writesA++ : writesB++;
+            if (done == 0) {
+                step.go().countDown();
+                Await.until(stage + " has written its row", Duration.ofSeconds(30),
+                        () -> step.written().getCount() == 0 || a.isCompletedExceptionally()
+                                || b.isCompletedExceptionally());
+                assertThat(a).isNotCompletedExceptionally();
+                assertThat(b).isNotCompletedExceptionally();
+            } else {
+                step.end().countDown();
+                (stage.equals("A") ? a : b).get(30, TimeUnit.SECONDS);
+            }
+        }
 
-        CompletableFuture<GameSession> first = CompletableFuture.supplyAsync(() -> onA.update(fromA));
-        Fixtures.await(firstWritten);           // A's row is written; A has not ended its write yet
-        onB.update(fromB);                      // B writes over it and ends its write: B's title is the row
-        letFirstEnd.countDown();                // then A ends its write, late
-        first.get(30, TimeUnit.SECONDS);
+        GameSession last = rows.get(s0.id()).orElseThrow();
+        assertThat(reader.get(s0.id())).contains(last);
+        assertThat(onA.get(s0.id())).contains(last);
+        assertThat(onB.get(s0.id())).contains(last);
+    }
 
-        assertThat(rows.get(s0.id())).contains(fromB);
-        assertThat(onA.get(s0.id())).contains(fromB);
-        assertThat(onB.get(s0.id())).contains(fromB);
+    private boolean hasWriterToken(UUID session) {
+        return cache.inner.get(CachingSessionStore.KIND.state(session)).filter(t -> t.startsWith("w")).isPresent();
+    }
+
+    @Test
+    void of_two_overlapping_writes_the_one_that_committed_last_is_read_whichever_ends_first() throws Exception {
+        overlap("A", "B", "A", "B"); // A commits first, B last; A ends first
+        overlap("A", "B", "B", "A"); // A commits first, B last; B ends first
+        overlap("B", "A", "A", "B"); // B commits first, A last (A's token was replaced by B's); A ends first
+        overlap("B", "A", "B", "A"); // B commits first, A last; B ends first
     }
 
     @Test
@@ -338,16 +380,23 @@ class HotReadsTest {
                 .hasMessage("recentWindow must be 1 to 1000, was 0");
     }
 
-    /** Writes the first update, then holds it until told to go on. */
-    private static final class HoldingSessions implements SessionStore {
-        private final SessionStore rows;
-        private final CountDownLatch written;
-        private final CountDownLatch goOn;
+    /** Each update waits for its step's {@code go} before writing, then says {@code written}, then waits for {@code end}. */
+    private static final class ScriptedSessions implements SessionStore {
+        record Step(CountDownLatch go, CountDownLatch written, CountDownLatch end) {
+        }
 
-        HoldingSessions(SessionStore rows, CountDownLatch written, CountDownLatch goOn) {
+        private final SessionStore rows;
+        private final java.util.concurrent.ConcurrentHashMap<String, Step> byTitle =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        ScriptedSessions(SessionStore rows) {
             this.rows = rows;
-            this.written = written;
-            this.goOn = goOn;
+        }
+
+        Step script(String title) {
+            Step step = new Step(new CountDownLatch(1), new CountDownLatch(1), new CountDownLatch(1));
+            byTitle.put(title, step);
+            return step;
         }
 
         @Override
@@ -367,9 +416,11 @@ class HotReadsTest {
 
         @Override
         public GameSession update(GameSession s) {
+            Step step = byTitle.get(s.title());
+            Fixtures.await(step.go());
             GameSession stored = rows.update(s);
-            written.countDown();
-            Fixtures.await(goOn);
+            step.written().countDown();
+            Fixtures.await(step.end());
             return stored;
         }
 
