@@ -22,10 +22,18 @@ import dev.dmengine.spi.identity.Player;
 import dev.dmengine.spi.infra.Cache;
 import dev.dmengine.spi.infra.RateLimit;
 import dev.dmengine.spi.retrieval.VectorRecord;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
+import java.sql.Connection;
+import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +51,7 @@ import java.util.function.Supplier;
  * What hot reads save on a turn played on PostgreSQL: the same turns (PostgreSQL stores and vector
  * index, hashing embedder, offline narrator unpaced, turn locks in Redis) with and without
  * {@link HotReads} over {@code RedisCache}, interleaved round by round, plus turns alternating
- * between two instances with hot reads. Prints p50/p90/p99 per turn, the store reads and cache
+ * between two instances, with hot reads and without. Prints p50/p90/p99 per turn, the store reads and cache
  * calls per turn, and what one store read and one cache call cost here.
  *
  * <p>Not a test; run with {@code ./dm bench HotReadsBench [turns per variant] [rounds]} (defaults
@@ -70,6 +78,8 @@ public final class HotReadsBench {
         final List<Long> nanos = new ArrayList<>();
         long storeReads;
         long cacheCallCount;
+        long statements;
+        List<HotReads.Stats> statsBefore = List.of();
         int turns;
         int played;
 
@@ -95,12 +105,21 @@ public final class HotReadsBench {
         System.out.printf(Locale.ROOT, "HotReadsBench: %,d turns per variant in %d interleaved rounds, %d cores, "
                 + "Java %s, load average %s%n", perVariant, rounds, Runtime.getRuntime().availableProcessors(),
                 Runtime.version(), loadAverage());
-        try (PostgresAdapters pg = PostgresAdapters.builder().jdbcUrl(pgUrl).user(pgUser).password(pgPassword)
-                .authSchema("bench_auth_" + suffix).gameSchema("bench_game_" + suffix).maxPoolSize(8)
-                .annIndexer(false).build();
+        HikariConfig pool = new HikariConfig();
+        pool.setPoolName("hot-reads-bench");
+        pool.setJdbcUrl(pgUrl);
+        pool.setUsername(pgUser);
+        pool.setPassword(pgPassword);
+        pool.setMaximumPoolSize(8);
+        pool.addDataSourceProperty("options", "-c jit=off"); // as PostgresAdapters' own pool
+        pool.addDataSourceProperty("reWriteBatchedInserts", "true");
+        AtomicLong statements = new AtomicLong();
+        try (HikariDataSource hikari = new HikariDataSource(pool);
+             PostgresAdapters pg = PostgresAdapters.builder().dataSource(counting(hikari, statements))
+                .authSchema("bench_auth_" + suffix).gameSchema("bench_game_" + suffix).annIndexer(false).build();
              RedisAdapters redis = RedisAdapters.builder().url(redisUrl).keyPrefix(prefix).build()) {
             try {
-                run(pg, redis, perVariant, rounds);
+                run(pg, redis, statements, perVariant, rounds);
             } finally {
                 pg.dropSchemas();
                 deleteKeys(redis, prefix);
@@ -109,7 +128,8 @@ public final class HotReadsBench {
         System.out.printf(Locale.ROOT, "load average at the end: %s%n", loadAverage());
     }
 
-    private static void run(PostgresAdapters pg, RedisAdapters redis, int perVariant, int rounds) {
+    private static void run(PostgresAdapters pg, RedisAdapters redis, AtomicLong statements, int perVariant,
+                            int rounds) {
         Duration ttl = Duration.ofMinutes(10);
         CountingCache plainCache = new CountingCache(redis.cache());
         Counting plainStores = new Counting(pg);
@@ -130,7 +150,13 @@ public final class HotReadsBench {
                 List.of(engine(pg, twoStores, twoCache, first), engine(pg, twoStores, twoCache, second)),
                 twoStores, twoCache, List.of(first, second));
 
-        List<Variant> variants = List.of(plain, hot, alternating);
+        CountingCache plainTwoCache = new CountingCache(redis.cache());
+        Counting plainTwoStores = new Counting(pg);
+        Variant plainAlternating = new Variant("no hot reads, turns alternating between two instances",
+                List.of(engine(pg, plainTwoStores, plainTwoCache, null), engine(pg, plainTwoStores, plainTwoCache, null)),
+                plainTwoStores, plainTwoCache, List.of());
+
+        List<Variant> variants = List.of(plain, hot, plainAlternating, alternating);
         Random random = new Random(42);
         for (Variant v : variants) {
             DmEngine e = v.engines.getFirst();
@@ -143,16 +169,21 @@ public final class HotReadsBench {
             }
         }
 
+        for (Variant v : variants) {
+            v.statsBefore = v.hot.stream().map(HotReads::stats).toList();
+        }
         int perRound = Math.max(1, perVariant / rounds);
         for (int r = 0; r < rounds; r++) {
             for (Variant v : variants) {
                 v.counting.reset();
                 v.cacheCalls.calls.set(0);
+                long statementsBefore = statements.get();
                 for (int i = 0; i < perRound; i++) {
                     long t0 = System.nanoTime();
                     play(v, sentence(random, i));
                     v.nanos.add(System.nanoTime() - t0);
                 }
+                v.statements += statements.get() - statementsBefore;
                 v.storeReads += v.counting.reads();
                 v.cacheCallCount += v.cacheCalls.calls.get();
                 v.turns += perRound;
@@ -160,17 +191,23 @@ public final class HotReadsBench {
         }
 
         System.out.println();
-        System.out.println("| variant | turns | p50 ms | p90 ms | p99 ms | session/character/window reads from PostgreSQL per turn | cache calls per turn |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| variant | turns | p50 ms | p90 ms | p99 ms | PostgreSQL statements per turn | of which session, character and window reads | Redis calls per turn |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (Variant v : variants) {
             long[] sorted = v.nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-            System.out.printf(Locale.ROOT, "| %s | %,d | %.2f | %.2f | %.2f | %.2f | %.1f |%n", v.name, v.turns,
-                    pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), (double) v.storeReads / v.turns,
-                    (double) v.cacheCallCount / v.turns);
+            System.out.printf(Locale.ROOT, "| %s | %,d | %.2f | %.2f | %.2f | %.1f | %.2f | %.1f |%n", v.name, v.turns,
+                    pct(sorted, 50), pct(sorted, 90), pct(sorted, 99), (double) v.statements / v.turns,
+                    (double) v.storeReads / v.turns, (double) v.cacheCallCount / v.turns);
         }
         for (Variant v : variants) {
-            for (HotReads h : v.hot) {
-                System.out.printf(Locale.ROOT, "  %s: %s%n", v.name, h.stats());
+            for (int i = 0; i < v.hot.size(); i++) {
+                HotReads.Stats a = v.statsBefore.get(i);
+                HotReads.Stats b = v.hot.get(i).stats();
+                System.out.printf(Locale.ROOT, "  %s, instance %d, measured turns: %d hits, %d misses, %d bypasses, "
+                        + "%d write-throughs, %d invalidations, %d cache failures%n", v.name, i + 1,
+                        b.hits() - a.hits(), b.misses() - a.misses(), b.bypasses() - a.bypasses(),
+                        b.writeThroughs() - a.writeThroughs(), b.invalidations() - a.invalidations(),
+                        b.cacheFailures() - a.cacheFailures());
             }
         }
         System.out.println();
@@ -272,6 +309,33 @@ public final class HotReadsBench {
             }
             cursor = page.getCursor();
         } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+    }
+
+    /** The pool, counting every statement prepared or created on its connections. */
+    private static DataSource counting(DataSource pool, AtomicLong statements) {
+        InvocationHandler onPool = (proxy, method, args) -> {
+            Object result = invoke(pool, method, args);
+            if (result instanceof Connection c) {
+                return Proxy.newProxyInstance(HotReadsBench.class.getClassLoader(), new Class<?>[] {Connection.class},
+                        (p, m, a) -> {
+                            if (m.getName().startsWith("prepare") || m.getName().equals("createStatement")) {
+                                statements.incrementAndGet();
+                            }
+                            return invoke(c, m, a);
+                        });
+            }
+            return result;
+        };
+        return (DataSource) Proxy.newProxyInstance(HotReadsBench.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, onPool);
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     /** The three reads hot reads take over, counted at the PostgreSQL stores. */
