@@ -242,7 +242,7 @@ final class HotEntries {
             cache.put(stateKey, READABLE + newToken(), ttl);
             counters.invalidations.increment();
         } catch (RuntimeException e) {
-            // our write marker stays until it expires: until then nobody trusts or fills the entry
+            // our token stays, without data, until it expires: until then nobody trusts or fills the entry
             cacheFailed("invalidate", write.kind, write.id, e);
         }
     }
@@ -253,7 +253,7 @@ final class HotEntries {
             case "read", "fill" -> " (read from the store instead)";
             case "mark" -> " before writing it (the write was refused)";
             case "write through" -> " after writing it (invalidating it instead)";
-            default -> " after writing it (nobody reads it from the cache until its write marker expires)";
+            default -> " after writing it (nobody reads it from the cache until the writer's token expires)";
         };
         log.warn(what, "hot reads: could not " + what + " the cached " + kind.noun() + " " + id + consequence, e);
     }
