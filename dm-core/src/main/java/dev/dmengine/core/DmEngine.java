@@ -2,6 +2,7 @@ package dev.dmengine.core;
 
 import dev.dmengine.core.assets.AssetPolicy;
 import dev.dmengine.core.assets.AssetService;
+import dev.dmengine.core.cache.HotReads;
 import dev.dmengine.core.game.CharacterRules;
 import dev.dmengine.core.jobs.TurnJobs;
 import dev.dmengine.core.game.CharacterService;
@@ -161,8 +162,21 @@ public final class DmEngine {
         private TurnConfig turnConfig;
         private int jobWorkers = 16;
         private Duration jobLease = Duration.ofSeconds(60);
+        private HotReads.Builder hotReads;
 
         private Builder() {
+        }
+
+        /**
+         * Serves what every turn reads — the session, the character, the recent window — from
+         * {@code cache} (shared by every instance: Redis), updated by the writes themselves and
+         * never stale after a committed turn; {@code ttl} bounds how long an entry lives. Off by
+         * default. Wraps the character, session and message stores and the transactor, so
+         * {@link DmEngine#ports()} gives the wrapped ones: write through those. See {@link HotReads}.
+         */
+        public Builder hotReads(Cache cache, Duration ttl) {
+            hotReads = HotReads.builder(Objects.requireNonNull(cache, "hotReads cache")).ttl(ttl);
+            return this;
         }
 
         /** How many queued turns this instance plays at once (default 16). */
@@ -367,6 +381,14 @@ public final class DmEngine {
             }
             if (turnConfig == null) {
                 turnConfig = TurnConfig.defaults();
+            }
+            if (hotReads != null) { // the recent window as the turn asks for it: recentWindow + the player message
+                HotReads hot = hotReads.recentWindow(turnConfig.recentWindow() + 1).build();
+                characterStore = hot.characters(characterStore);
+                sessionStore = hot.sessions(sessionStore);
+                messageStore = hot.messages(messageStore);
+                transactor = hot.transactor(transactor);
+                hotReads = null; // a second build() reuses the wrapped stores rather than wrapping them twice
             }
             return new DmEngine(this);
         }

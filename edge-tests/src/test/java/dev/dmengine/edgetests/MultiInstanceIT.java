@@ -34,7 +34,7 @@ class MultiInstanceIT {
     @BeforeAll
     static void start() {
         pool = new TwoInstances(REPLY, Map.of("dm.redis.url", TwoInstances.REDIS_URL,
-                "dm.redis.key-prefix", "multi-" + System.nanoTime() + ":"));
+                "dm.redis.key-prefix", "multi-" + System.nanoTime() + ":", "dm.redis.hot-reads", "true"));
         a = GameClient.direct(pool.a);
         b = GameClient.direct(pool.b);
     }
@@ -175,6 +175,31 @@ class MultiInstanceIT {
         List<String> roles = new ArrayList<>();
         transcript.forEach(m -> roles.add(m.get("role").asText()));
         assertThat(roles).containsExactly("player", "dm");
+    }
+
+    @Test
+    void a_character_changed_on_one_instance_is_read_changed_on_the_other_at_once_with_hot_reads_warm() {
+        Player p = register(a);
+        GameClient.Response created = post(a, "/api/characters", p.access(), p.ip(),
+                Map.of("name", "Aria", "characterClass", "wizard"));
+        assertThat(created.status()).isEqualTo(201);
+        String path = "/api/characters/" + created.json().get("id").asText();
+        for (int i = 0; i < 3; i++) { // both instances warm: the character is in Redis
+            assertThat(a.get(path, p.access()).json().get("name").asText()).isEqualTo("Aria");
+            assertThat(b.get(path, p.access()).json().get("name").asText()).isEqualTo("Aria");
+        }
+        for (int i = 1; i <= 5; i++) {
+            GameClient on = i % 2 == 0 ? a : b;
+            GameClient other = on == a ? b : a;
+            long version = on.get(path, p.access()).json().get("version").asLong();
+            String name = "Aria the " + i;
+            GameClient.Response put = on.send(on.request(path, p.access()).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(GameClient.write(Map.of("name", name,
+                            "characterClass", "wizard", "version", version)))).build());
+            assertThat(put.status()).as("update: %s", put).isEqualTo(200);
+            assertThat(other.get(path, p.access()).json().get("name").asText()).as("read at once elsewhere")
+                    .isEqualTo(name);
+        }
     }
 
     @Test

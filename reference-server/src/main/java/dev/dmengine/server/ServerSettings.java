@@ -37,13 +37,15 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
      * @param url       {@code redis://[user[:password]@]host[:port][/db]} or {@code rediss://…} (TLS)
      * @param password  overrides the URL's; never logged
      * @param keyPrefix prefix of every key, so deployments can share one Redis
+     * @param hotReads  {@code dm.redis.hot-reads}: the session, character and recent window every
+     *                  turn reads are cached in Redis (see the README's "Hot reads")
      */
     public record Redis(String url, Optional<String> user, Optional<String> password, boolean tls, String keyPrefix,
-                        int poolSize) {
+                        int poolSize, boolean hotReads) {
         @Override
         public String toString() {
             return "Redis[url=" + url.replaceAll("//[^@/]*@", "//***@") + ", tls=" + tls + ", keyPrefix=" + keyPrefix
-                    + ", poolSize=" + poolSize + "]";
+                    + ", poolSize=" + poolSize + ", hotReads=" + hotReads + "]";
         }
     }
 
@@ -244,8 +246,9 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
         Optional<String> password = dm.get("redis.password").asString().asOptional();
         Optional<String> prefix = text(dm, "redis.key-prefix");
         Optional<String> tls = text(dm, "redis.tls");
+        Optional<String> hot = text(dm, "redis.hot-reads");
         if (url.isEmpty()) {
-            if (user.isPresent() || password.isPresent() || prefix.isPresent() || tls.isPresent()) {
+            if (user.isPresent() || password.isPresent() || prefix.isPresent() || tls.isPresent() || hot.isPresent()) {
                 throw new IllegalArgumentException("dm.redis.user/password/key-prefix/tls are set but dm.redis.url is "
                         + "missing (env DM_REDIS_URL); set it, or remove the other dm.redis keys");
             }
@@ -261,7 +264,8 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                     + keyPrefix);
         }
         return Optional.of(new Redis(url.get(), user, password, tls.map(v -> bool("dm.redis.tls", v)).orElse(false),
-                keyPrefix, integer(dm, "redis.pool-size", 16, 1, 1_000)));
+                keyPrefix, integer(dm, "redis.pool-size", 16, 1, 1_000),
+                hot.map(v -> bool("dm.redis.hot-reads", v)).orElse(false)));
     }
 
     private static AuthSettings authSettings(Config dm) {

@@ -194,6 +194,9 @@ final class Wiring {
             closeables.add(redis);
             bus = redis.eventBus();
             builder.rateLimiter(redis.rateLimiter()).cache(redis.cache());
+            if (settings.redis().get().hotReads()) { // the session, character and recent window of every turn
+                builder.hotReads(redis.cache(), java.time.Duration.ofMinutes(10));
+            }
             checks.add(new Check("redis", () -> {
                 try {
                     redis.ping();

@@ -1,0 +1,108 @@
+package dev.dmengine.core.cache;
+
+import dev.dmengine.spi.Page;
+import dev.dmengine.spi.game.Message;
+import dev.dmengine.spi.game.MessageStore;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * {@link MessageStore#recent} from the cache: each session's last {@code capacity} messages as
+ * one entry, updated by the appends and deletes that change it (a window is written through from
+ * this instance's current copy, otherwise invalidated). A request for more than {@code capacity}
+ * goes to the store. Everything else is the store's.
+ */
+final class CachingMessageStore implements MessageStore {
+
+    static final HotEntries.Kind<RecentWindow> KIND =
+            new HotEntries.Kind<>("w", "recent messages", Codec::window, Codec::window);
+
+    private final MessageStore inner;
+    private final HotEntries entries;
+    private final int capacity;
+
+    CachingMessageStore(MessageStore inner, HotEntries entries, int capacity) {
+        this.inner = Objects.requireNonNull(inner, "inner");
+        this.entries = entries;
+        this.capacity = capacity;
+    }
+
+    @Override
+    public Message append(Message message) {
+        HotEntries.Write<RecentWindow> w = entries.begin(KIND, message.sessionId(), true);
+        try {
+            Message stored = inner.append(message);
+            w.change(window -> window.plus(stored, capacity));
+            return stored;
+        } catch (RuntimeException | Error e) {
+            w.forget();
+            throw e;
+        } finally {
+            w.end();
+        }
+    }
+
+    @Override
+    public Optional<Message> get(UUID id) {
+        return inner.get(id);
+    }
+
+    @Override
+    public Page<Message> list(UUID sessionId, String cursor, int limit) {
+        return inner.list(sessionId, cursor, limit);
+    }
+
+    @Override
+    public List<Message> recent(UUID sessionId, int limit) {
+        if (sessionId == null || limit < 1 || limit > capacity) {
+            return inner.recent(sessionId, limit);
+        }
+        RecentWindow window = entries.read(KIND, sessionId,
+                () -> Optional.of(RecentWindow.of(inner.recent(sessionId, capacity), capacity)),
+                cached -> cached.serves(limit)).orElseThrow();
+        return window.last(limit);
+    }
+
+    @Override
+    public long count(UUID sessionId) {
+        return inner.count(sessionId);
+    }
+
+    /** Reads the message first, for its session: deletes are rare (a regenerated reply, an undo). */
+    @Override
+    public boolean delete(UUID id) {
+        Optional<Message> existing = inner.get(Objects.requireNonNull(id, "id"));
+        if (existing.isEmpty()) {
+            return inner.delete(id);
+        }
+        HotEntries.Write<RecentWindow> w = entries.begin(KIND, existing.get().sessionId(), true);
+        try {
+            boolean deleted = inner.delete(id);
+            w.change(window -> window.minus(id));
+            return deleted;
+        } catch (RuntimeException | Error e) {
+            w.forget();
+            throw e;
+        } finally {
+            w.end();
+        }
+    }
+
+    @Override
+    public long deleteSession(UUID sessionId) {
+        HotEntries.Write<RecentWindow> w = entries.begin(KIND, Objects.requireNonNull(sessionId, "sessionId"), false);
+        try {
+            long deleted = inner.deleteSession(sessionId);
+            w.set(RecentWindow.empty());
+            return deleted;
+        } catch (RuntimeException | Error e) {
+            w.forget();
+            throw e;
+        } finally {
+            w.end();
+        }
+    }
+}
