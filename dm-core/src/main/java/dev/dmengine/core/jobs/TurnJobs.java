@@ -5,6 +5,7 @@ import dev.dmengine.core.turn.TurnEngine;
 import dev.dmengine.core.turn.TurnListener;
 import dev.dmengine.core.turn.TurnRequest;
 import dev.dmengine.core.turn.TurnResult;
+import dev.dmengine.spi.ConflictException;
 import dev.dmengine.spi.DmException;
 import dev.dmengine.spi.IdempotencyKeyReusedException;
 import dev.dmengine.spi.NotFoundException;
@@ -295,10 +296,7 @@ public final class TurnJobs {
         CancellationSignal signal = new CancellationSignal();
         try (LeaseKeeper keeper = new LeaseKeeper(claimed)) {
             try {
-                TurnResult result = job.text() == null
-                        ? regenerate(job.sessionId(), job.playerId(), signal, TurnListener.NONE)
-                        : tracked(signal, s -> turns.play(new TurnRequest(job.sessionId(), job.playerId(), job.text(),
-                                key, s), TurnListener.NONE));
+                TurnResult result = play(job, key, signal, claimed.attempt());
                 String out = Json.write(new Outcome(result.turn().id(), result.turn().seq(), result.dmMessage().id(),
                         result.replayed()));
                 settle(claimed, () -> queue.complete(claimed, out));
@@ -309,6 +307,36 @@ public final class TurnJobs {
             } catch (RuntimeException e) {
                 LOG.error("turn job {} failed", claimed.id(), e);
                 settle(claimed, () -> queue.fail(claimed, "the turn failed", false));
+            }
+        }
+    }
+
+    /**
+     * Plays the job's turn. A job delivered again (its worker died) may find the session still
+     * locked by that worker's turn, whose lock lives until its lease runs out: it waits for it
+     * (up to twice the lock's TTL) instead of failing the player's turn; a first delivery that
+     * finds a turn in flight fails as a streamed turn would (409).
+     */
+    private TurnResult play(Payload job, String key, CancellationSignal signal, int attempt) {
+        long deadline = System.nanoTime() + 2 * turns.config().lockTtl().toNanos();
+        long pause = 100;
+        while (true) {
+            try {
+                return job.text() == null
+                        ? regenerate(job.sessionId(), job.playerId(), signal, TurnListener.NONE)
+                        : tracked(signal, s -> turns.play(new TurnRequest(job.sessionId(), job.playerId(), job.text(),
+                                key, s), TurnListener.NONE));
+            } catch (ConflictException e) {
+                if (attempt == 1 || draining || signal.isCancelled() || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                pause = Math.min(pause * 2, 1_000);
             }
         }
     }

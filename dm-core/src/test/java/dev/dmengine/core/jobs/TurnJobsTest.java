@@ -248,6 +248,27 @@ class TurnJobsTest {
     }
 
     @Test
+    void a_job_delivered_again_waits_for_the_dead_workers_session_lock_instead_of_failing() {
+        engine = DmEngine.builder().jobQueue(queue).languageModel(new OfflineNarrator(Duration.ZERO)).jobWorkers(2)
+                .jobLease(Duration.ofMillis(300))
+                .turnConfig(dev.dmengine.core.turn.TurnConfig.defaults().withLockTtl(Duration.ofSeconds(1))).build();
+        player = engine.players().create("aria@example.org", "Aria");
+        session = newSession(player);
+        UUID job = engine.jobs().enqueue(say("I open the door", null)).jobId();
+        // a worker that claimed the job and took the session's lock, then died: both leases run out by themselves
+        assertThat(queue.real.claim(TurnJobs.QUEUE, "dead-worker", Duration.ofMillis(200))).isPresent();
+        assertThat(engine.ports().cache().putIfAbsent("dm:turn-lock:" + session.id(), "dead-worker",
+                Duration.ofSeconds(1))).isTrue();
+        jobs = engine.jobs();
+        jobs.start();
+
+        Await.until("the job succeeds once the dead worker's lock expired", PATIENCE, () -> state(job)
+                == JobState.SUCCEEDED);
+        assertThat(queue.real.status(job).orElseThrow().attempts()).isEqualTo(2);
+        assertThat(roles()).containsExactly(MessageRole.PLAYER, MessageRole.DM);
+    }
+
+    @Test
     void a_running_turn_keeps_its_job_beyond_the_lease_because_the_worker_renews_it() throws Exception {
         var release = new java.util.concurrent.CountDownLatch(1);
         engine = DmEngine.builder().jobQueue(queue).jobWorkers(2).jobLease(Duration.ofMillis(300))
