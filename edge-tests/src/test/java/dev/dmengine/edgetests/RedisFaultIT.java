@@ -167,7 +167,8 @@ class RedisFaultIT {
             Await.until("the survivor completes the job", LIMIT,
                     () -> "succeeded".equals(s.get(job, p.access()).json().path("state").asText()));
             JsonNode status = s.get(job, p.access()).json();
-            assertThat(status.get("attempts").asInt()).as("claimed again after the lease ran out").isEqualTo(2);
+            assertThat(status.get("attempts").asInt()).as("claimed again after the lease ran out")
+                    .isGreaterThanOrEqualTo(2);
 
             JsonNode items = s.get("/api/sessions/" + session + "/messages", p.access()).json().get("items");
             List<String> roles = new ArrayList<>();

@@ -250,7 +250,7 @@ class TurnJobsTest {
     @Test
     void a_job_delivered_again_waits_for_the_dead_workers_session_lock_instead_of_failing() {
         engine = DmEngine.builder().jobQueue(queue).languageModel(new OfflineNarrator(Duration.ZERO)).jobWorkers(2)
-                .jobLease(Duration.ofMillis(300))
+                .jobLease(Duration.ofSeconds(1))
                 .turnConfig(dev.dmengine.core.turn.TurnConfig.defaults().withLockTtl(Duration.ofSeconds(1))).build();
         player = engine.players().create("aria@example.org", "Aria");
         session = newSession(player);
@@ -264,14 +264,16 @@ class TurnJobsTest {
 
         Await.until("the job succeeds once the dead worker's lock expired", PATIENCE, () -> state(job)
                 == JobState.SUCCEEDED);
-        assertThat(queue.real.status(job).orElseThrow().attempts()).isEqualTo(2);
-        assertThat(roles()).containsExactly(MessageRole.PLAYER, MessageRole.DM);
+        assertThat(queue.real.status(job).orElseThrow().attempts()).as("the dead worker's and at least ours")
+                .isGreaterThanOrEqualTo(2);
+        assertThat(roles()).as("played once").containsExactly(MessageRole.PLAYER, MessageRole.DM);
     }
 
     @Test
     void a_running_turn_keeps_its_job_beyond_the_lease_because_the_worker_renews_it() throws Exception {
         var release = new java.util.concurrent.CountDownLatch(1);
-        engine = DmEngine.builder().jobQueue(queue).jobWorkers(2).jobLease(Duration.ofMillis(300))
+        // renewed every third of the lease: a renewal may be 670 ms late before the job is lost
+        engine = DmEngine.builder().jobQueue(queue).jobWorkers(2).jobLease(Duration.ofSeconds(1))
                 .languageModel(new SlowModel(release)).build();
         player = engine.players().create("aria@example.org", "Aria");
         session = newSession(player);
@@ -280,7 +282,7 @@ class TurnJobsTest {
 
         UUID job = jobs.enqueue(say("I wait", null)).jobId();
         Await.until("the job runs", PATIENCE, () -> state(job) == JobState.RUNNING);
-        Thread.sleep(1_500); // five leases
+        Thread.sleep(3_000); // three leases
         assertThat(queue.real.status(job).orElseThrow().attempts()).as("never claimed again").isEqualTo(1);
         release.countDown();
         Await.until("the job's outcome is written", PATIENCE, () -> state(job) == JobState.SUCCEEDED);

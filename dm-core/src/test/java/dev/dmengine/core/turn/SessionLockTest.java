@@ -18,12 +18,13 @@ class SessionLockTest {
 
     @Test
     void a_held_lease_outlives_its_ttl_because_its_holder_renews_it() throws Exception {
-        SessionLock lock = new SessionLock(cache, Duration.ofMillis(300));
+        // renewed every third of the TTL: a renewal may be up to two thirds (670 ms) late before it is lost
+        SessionLock lock = new SessionLock(cache, Duration.ofSeconds(1));
         SessionLock.Lease lease = lock.acquire(session);
-        Thread.sleep(1_200); // four TTLs
+        Thread.sleep(3_000); // three TTLs
 
         assertThat(cache.get("dm:turn-lock:" + session)).as("still held in the shared cache").isPresent();
-        SessionLock elsewhere = new SessionLock(cache, Duration.ofMillis(300)); // another engine on the same cache
+        SessionLock elsewhere = new SessionLock(cache, Duration.ofSeconds(1)); // another engine on the same cache
         assertThatThrownBy(() -> elsewhere.acquire(session)).isInstanceOf(ConflictException.class)
                 .hasMessageContaining("already in progress");
 
