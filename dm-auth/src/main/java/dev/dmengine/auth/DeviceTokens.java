@@ -16,7 +16,8 @@ import java.util.Optional;
  * The payload is a version byte, 16 bytes naming the account (a keyed hash of the normalised
  * email, so the token does not carry the address), a random 128-bit device id and the expiry
  * in epoch seconds; the MAC is HMAC-SHA256 over it with a key of its own
- * ({@link ServerSecrets}). A token is valid for an account when the MAC matches (compared in
+ * ({@link ServerSecrets}). A token is valid for an account when it is spelled canonically (one
+ * string per token: no padding, no non-zero trailing bits), the MAC matches (compared in
  * constant time), it names that account and it has not expired. Thread-safe.
  */
 final class DeviceTokens {
@@ -64,15 +65,20 @@ final class DeviceTokens {
         if (dot < 0) {
             return Optional.empty();
         }
+        String payloadText = token.substring(PREFIX.length(), dot);
+        String macText = token.substring(dot + 1);
         byte[] payload;
         byte[] mac;
         try {
-            payload = B64D.decode(token.substring(PREFIX.length(), dot));
-            mac = B64D.decode(token.substring(dot + 1));
+            payload = B64D.decode(payloadText);
+            mac = B64D.decode(macText);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        if (payload.length != PAYLOAD_BYTES || !MessageDigest.isEqual(mac, mac(payload))) {
+        // Only the canonical spelling is the token: the last Base64 character of a 32-byte MAC
+        // carries two bits the decoder ignores, so without this check four spellings verify.
+        if (payload.length != PAYLOAD_BYTES || !B64.encodeToString(payload).equals(payloadText)
+                || !B64.encodeToString(mac).equals(macText) || !MessageDigest.isEqual(mac, mac(payload))) {
             return Optional.empty();
         }
         ByteBuffer b = ByteBuffer.wrap(payload);

@@ -22,10 +22,12 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -694,6 +696,33 @@ class AuthServiceTest {
         failUntilLimited(null);
         assertThatThrownBy(() -> auth.login(LoginAttempt.of(EMAIL, PASSWORD, IP).withDeviceToken(alices)))
                 .isInstanceOf(RateLimitedException.class);
+    }
+
+    @Test
+    void a_device_token_is_trusted_only_in_its_own_spelling() {
+        auth = withDeviceLimits();
+        registerAlice();
+        String alices = loginAlice().deviceToken().orElseThrow().value();
+        String mac = alices.substring(alices.indexOf('.') + 1);
+        assertThat(mac).hasSize(43); // 32 bytes: the last character carries 4 bits and 2 the decoder ignores
+        char last = mac.charAt(42);
+        String b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        // the same 4 data bits with other trailing bits: decodes to the same MAC, still a forgery
+        List<String> respelled = IntStream.range(1, 4)
+                .mapToObj(low -> alices.substring(0, alices.length() - 1) + b64.charAt((b64.indexOf(last) & ~3) | ((b64.indexOf(last) + low) & 3)))
+                .toList();
+        assertThat(respelled).hasSize(3).doesNotContain(alices)
+                .allSatisfy(t -> assertThat(Base64.getUrlDecoder().decode(t.substring(t.indexOf('.') + 1)))
+                        .isEqualTo(Base64.getUrlDecoder().decode(mac)));
+
+        failUntilLimited(null);
+
+        for (String token : respelled) {
+            assertThatThrownBy(() -> auth.login(LoginAttempt.of(EMAIL, PASSWORD, IP).withDeviceToken(token)))
+                    .as(token).isInstanceOf(RateLimitedException.class);
+        }
+        assertThat(auth.login(LoginAttempt.of(EMAIL, PASSWORD, IP).withDeviceToken(alices)).player().email())
+                .isEqualTo(EMAIL);
     }
 
     @Test
