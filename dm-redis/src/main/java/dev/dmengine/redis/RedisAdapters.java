@@ -73,7 +73,8 @@ public final class RedisAdapters implements AutoCloseable {
                 ? Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dm-redis-delivery-", 0).factory())
                 : null;
         EventBusSettings events = new EventBusSettings(b.eventRetention, b.eventStreamExpiry, b.eventIdExpiry,
-                b.maxEventChars, b.eventReadBatch, b.maxPendingEvents, b.eventBlockTimeout);
+                b.maxEventChars, b.eventReadBatch, b.maxPendingEvents, b.eventBlockTimeout,
+                Math.max(1, b.poolSize / 8)); // a crowd of reconnecting subscribers leaves the pool to turns
         this.eventBus = new RedisEventBus(redis, keyPrefix, UUID.randomUUID().toString(), events,
                 delivery == null ? ownedDelivery : delivery);
         this.rateLimiter = new RedisRateLimiter(redis, keyPrefix, b.failOpen);

@@ -9,6 +9,7 @@ import dev.dmengine.spi.UnavailableException;
 import dev.dmengine.spi.infra.Event;
 import dev.dmengine.spi.infra.EventBus;
 import dev.dmengine.spi.infra.EventListener;
+import dev.dmengine.spi.infra.NewEvent;
 import dev.dmengine.spi.infra.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,7 +55,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * runs on one thread at a time, in id order, and a slow listener delays nobody else. A subscriber
  * that falls more than {@code maxPending} events behind stops being queued for and reads the
  * stream itself until it is level again (it then sees nothing the retention dropped meanwhile).
- * A listener that throws is logged and unsubscribed, as with the in-memory bus.
+ * A listener that throws is logged and unsubscribed, as with the in-memory bus. Subscribers
+ * catching up read the stream on an eighth of the pool at most, so a thousand clients
+ * reconnecting at once (an instance restarted behind the gateway) queue for a few connections
+ * instead of taking every connection the turns publish on.
  *
  * <h2>Replay and the seam</h2>
  * {@link #subscribe} with an {@code afterId} replays the retained events from the stream
@@ -87,7 +92,11 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
     public static final int MAX_SINCE_LIMIT = 100_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisEventBus.class);
+    /** The most events {@link #publishAll} appends at once. */
+    public static final int MAX_BATCH = 1_000;
+
     private static final LuaScript PUBLISH = LuaScript.load("publish", "event-ids");
+    private static final LuaScript PUBLISH_ALL = LuaScript.load("publish-all", "event-ids");
     private static final LuaScript RESEED = LuaScript.load("reseed", "event-ids");
     private static final long WAKE_EXPIRY_MILLIS = Duration.ofHours(1).toMillis();
     private static final long MAX_BACKOFF_MILLIS = 1_000;
@@ -101,6 +110,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
     private final Executor delivery;
     private final ConcurrentHashMap<String, Topic> topics = new ConcurrentHashMap<>();
     private final AtomicInteger subscriberCount = new AtomicInteger();
+    private final Semaphore catchUpReads;
     private final Object parking = new Object();
     private volatile String knownEpoch;
     private volatile boolean closed;
@@ -114,6 +124,7 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
         this.wakeKey = keyPrefix + "evmeta:wake:" + instanceId;
         this.settings = Checks.notNull(settings, "settings");
         this.delivery = Checks.notNull(delivery, "delivery");
+        this.catchUpReads = new Semaphore(settings.catchUpReads());
     }
 
     @Override
@@ -137,6 +148,47 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
             local.saw(id);
         }
         return new Event(t, id, n, d, Instant.ofEpochMilli(at));
+    }
+
+    /**
+     * Appends the events in one round trip (one script): checked first, then given consecutive
+     * ids with no other publisher's event between them. At most {@link #MAX_BATCH} at once.
+     */
+    @Override
+    public List<Event> publishAll(String topic, List<NewEvent> events) {
+        ensureOpen();
+        String t = Checks.text(topic, "topic", MAX_TOPIC_CHARS);
+        Checks.notNull(events, "events");
+        if (events.size() > MAX_BATCH) {
+            throw new InvalidInputException("events", "at most " + MAX_BATCH + " at once, was " + events.size());
+        }
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        List<String> args = new ArrayList<>(5 + 2 * events.size());
+        readEpochOnce();
+        Topic local = topics.get(t);
+        args.addAll(List.of(epochArg(), Long.toString(local == null ? 0 : local.highest),
+                Integer.toString(settings.retention()), Long.toString(settings.streamExpiry().toMillis()),
+                Long.toString(settings.idExpiry().toMillis())));
+        for (NewEvent e : events) {
+            Checks.notNull(e, "events[]");
+            args.add(Checks.text(e.name(), "name", MAX_NAME_CHARS));
+            args.add(Checks.sized(e.data(), "data", settings.maxEventChars()));
+        }
+        List<?> reply = (List<?>) redis.script("publish events", PUBLISH_ALL,
+                List.of(counterPrefix + t, streamPrefix + t, epochKey), args);
+        long first = Long.parseLong((String) reply.get(0));
+        Instant at = Instant.ofEpochMilli(Long.parseLong((String) reply.get(1)));
+        learnEpoch((String) reply.get(2));
+        List<Event> published = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            published.add(new Event(t, first + i, events.get(i).name(), events.get(i).data(), at));
+        }
+        if (local != null) {
+            local.saw(first + events.size() - 1);
+        }
+        return List.copyOf(published);
     }
 
     @Override
@@ -605,10 +657,13 @@ public final class RedisEventBus implements EventBus, AutoCloseable {
                 }
             }
             List<StreamEntry> batch;
+            catchUpReads.acquireUninterruptibly();
             try {
                 batch = range(topic.name, last, settings.readBatch());
             } catch (UnavailableException e) {
                 return false;
+            } finally {
+                catchUpReads.release();
             }
             backoff = 0;
             if (batch.isEmpty()) {

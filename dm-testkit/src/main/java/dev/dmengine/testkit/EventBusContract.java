@@ -4,6 +4,7 @@ import dev.dmengine.spi.Ids;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.infra.Event;
 import dev.dmengine.spi.infra.EventBus;
+import dev.dmengine.spi.infra.NewEvent;
 import dev.dmengine.spi.infra.Subscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -273,6 +274,72 @@ public abstract class EventBusContract {
             assertThat(previous == null || previous < e.id()).isTrue();
         }
         assertThat(bus.since(t, 0, total)).extracting(Event::id).containsExactlyElementsOf(range(1, total));
+    }
+
+    @Test
+    void publish_all_appends_in_order_with_consecutive_ids_and_subscribers_see_them_so() {
+        String t = topic("batch");
+        Recorder r = subscribe(t, 0);
+        bus.publish(t, "turn.started", "{}");
+
+        List<Event> batch = bus.publishAll(t, List.of(new NewEvent("token", "{\"i\":1}"),
+                new NewEvent("token", "{\"i\":2}"), new NewEvent("turn.completed", "{\"i\":3}")));
+
+        assertThat(batch).extracting(Event::id).containsExactly(2L, 3L, 4L);
+        assertThat(batch).extracting(Event::name).containsExactly("token", "token", "turn.completed");
+        assertThat(batch).extracting(Event::data).containsExactly("{\"i\":1}", "{\"i\":2}", "{\"i\":3}");
+        assertThat(batch).allSatisfy(e -> assertThat(e.topic()).isEqualTo(t));
+        assertThat(bus.publish(t, "token", "{}").id()).isEqualTo(5);
+        assertThat(bus.lastId(t)).isEqualTo(5);
+        r.awaitCount(5);
+        assertThat(r.ids()).containsExactlyElementsOf(range(1, 5));
+        assertThat(bus.since(t, 1, 10)).extracting(Event::data)
+                .containsExactly("{\"i\":1}", "{\"i\":2}", "{\"i\":3}", "{}");
+    }
+
+    @Test
+    void publish_all_of_nothing_appends_nothing() {
+        String t = topic("empty-batch");
+        bus.publish(t, "token", "{}");
+
+        assertThat(bus.publishAll(t, List.of())).isEmpty();
+
+        assertThat(bus.lastId(t)).isEqualTo(1);
+    }
+
+    @Test
+    void concurrent_batches_are_each_appended_whole_without_another_event_between() {
+        String t = topic("concurrent-batches");
+        Recorder r = subscribe(t, 0);
+        int threads = 4;
+        int batches = 40;
+        int size = 5;
+
+        List<List<List<Long>>> ids = Concurrently.run(threads, p -> {
+            List<List<Long>> mine = new ArrayList<>();
+            for (int b = 0; b < batches; b++) {
+                List<NewEvent> batch = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    batch.add(new NewEvent("token", "{\"p\":" + p + ",\"b\":" + b + ",\"i\":" + i + "}"));
+                }
+                mine.add(bus.publishAll(t, batch).stream().map(Event::id).toList());
+            }
+            return mine;
+        });
+
+        int total = threads * batches * size;
+        assertThat(ids.stream().flatMap(List::stream)).allSatisfy(batch ->
+                assertThat(batch.getLast() - batch.getFirst()).as("ids of one batch %s", batch).isEqualTo(size - 1));
+        assertThat(ids.stream().flatMap(List::stream).flatMap(List::stream).sorted().toList())
+                .containsExactlyElementsOf(range(1, total));
+        r.awaitCount(total);
+        assertThat(r.ids()).containsExactlyElementsOf(range(1, total));
+        for (int at = 0; at < total; at += size) { // every run of five is one batch, in its own order
+            String batch = r.events.get(at).data().substring(0, r.events.get(at).data().lastIndexOf(','));
+            for (int i = 0; i < size; i++) {
+                assertThat(r.events.get(at + i).data()).isEqualTo(batch + ",\"i\":" + i + "}");
+            }
+        }
     }
 
     @Test

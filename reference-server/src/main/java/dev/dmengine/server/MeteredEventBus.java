@@ -3,6 +3,7 @@ package dev.dmengine.server;
 import dev.dmengine.spi.infra.Event;
 import dev.dmengine.spi.infra.EventBus;
 import dev.dmengine.spi.infra.EventListener;
+import dev.dmengine.spi.infra.NewEvent;
 import dev.dmengine.spi.infra.Subscription;
 
 import java.util.List;
@@ -24,6 +25,13 @@ final class MeteredEventBus implements EventBus {
         Event event = delegate.publish(topic, name, data);
         observer.accept(event);
         return event;
+    }
+
+    @Override
+    public List<Event> publishAll(String topic, List<NewEvent> events) {
+        List<Event> published = delegate.publishAll(topic, events);
+        published.forEach(observer);
+        return published;
     }
 
     @Override

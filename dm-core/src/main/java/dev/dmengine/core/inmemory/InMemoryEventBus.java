@@ -3,6 +3,7 @@ package dev.dmengine.core.inmemory;
 import dev.dmengine.spi.infra.Event;
 import dev.dmengine.spi.infra.EventBus;
 import dev.dmengine.spi.infra.EventListener;
+import dev.dmengine.spi.infra.NewEvent;
 import dev.dmengine.spi.infra.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,27 +134,41 @@ public final class InMemoryEventBus implements EventBus {
 
     @Override
     public Event publish(String topic, String name, String data) {
+        return publishAll(topic, List.of(new NewEvent(name, data))).getFirst();
+    }
+
+    /** Appends the events under the topic's lock: checked first, then all in one id run. */
+    @Override
+    public List<Event> publishAll(String topic, List<NewEvent> events) {
         Checks.notBlank(topic, "topic");
-        Checks.notBlank(name, "name");
-        Checks.notNull(data, "data");
+        Checks.notNull(events, "events");
+        for (NewEvent e : events) {
+            Checks.notBlank(Checks.notNull(e, "events[]").name(), "name");
+        }
+        if (events.isEmpty()) {
+            return List.of();
+        }
         Topic t = topics.computeIfAbsent(topic, Topic::new);
-        Event event;
+        List<Event> published = new ArrayList<>(events.size());
         List<Sub> targets;
         synchronized (t) {
-            event = new Event(topic, ++t.lastId, name, data, clock.instant());
-            t.retained.addLast(event);
-            if (t.retained.size() > retention) {
-                t.retained.removeFirst();
+            for (NewEvent e : events) {
+                Event event = new Event(topic, ++t.lastId, e.name(), e.data(), clock.instant());
+                published.add(event);
+                t.retained.addLast(event);
+                if (t.retained.size() > retention) {
+                    t.retained.removeFirst();
+                }
             }
             targets = List.copyOf(t.subscribers);
             for (Sub s : targets) {
-                s.pending.add(event);
+                s.pending.addAll(published);
             }
         }
         for (Sub s : targets) {
             s.drain();
         }
-        return event;
+        return List.copyOf(published);
     }
 
     @Override

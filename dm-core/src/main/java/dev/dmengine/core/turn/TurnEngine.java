@@ -220,7 +220,9 @@ public final class TurnEngine {
     }
 
     /**
-     * Plays one turn and returns it once stored. Events reach the listener on this thread.
+     * Plays one turn and returns it once stored. Events reach the listener in order, one at a
+     * time, from the turn's event publisher (not this thread: the turn does not wait for the
+     * bus, see {@link TurnEvents}); all of them have reached it when this returns or throws.
      *
      * @throws InvalidInputException  empty, oversized or malformed input
      * @throws NotFoundException      unknown session, or one that is not the player's
@@ -239,6 +241,8 @@ public final class TurnEngine {
         }
         try (SessionLock.Lease lease = admission.admit(checked.session(), checked.playerId())) { // 2
             return begin(rules, checked, out, lease);
+        } finally {
+            out.finish(); // every event is with the listener, the terminal one last, before the caller goes on
         }
     }
 
@@ -293,6 +297,8 @@ public final class TurnEngine {
         TurnEvents.Outlet out = events.open(session.id(), listener);
         try (SessionLock.Lease lease = admission.admit(session, playerId)) {
             return regenerate(rules, session, playerId, cancellation, out, lease);
+        } finally {
+            out.finish();
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.dmengine.core.turn;
 
 /**
- * Receives a turn's events on the thread that plays the turn, in order. Tokens arrive as
+ * Receives a turn's events in order, one at a time, from the turn's event publisher — a thread
+ * of the engine's, not the one that plays the turn, which does not wait for the event bus — and
+ * all of them before {@code play} returns or throws. Tokens arrive as
  * {@link TurnEvent.Token}. A listener that throws does not stop the turn (the caller's
  * connection may be gone); the engine logs it and stops calling that listener.
  */

@@ -2,6 +2,7 @@ package dev.dmengine.core.turn;
 
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.game.NewCharacter;
+import dev.dmengine.core.inmemory.InMemoryEventBus;
 import dev.dmengine.core.inmemory.InMemoryMessageStore;
 import dev.dmengine.core.inmemory.InMemoryTurnStore;
 import dev.dmengine.spi.ConflictException;
@@ -19,9 +20,14 @@ import dev.dmengine.spi.game.TurnRecord;
 import dev.dmengine.spi.game.TurnStatus;
 import dev.dmengine.spi.game.TurnStore;
 import dev.dmengine.spi.generation.ChatMessage;
+import dev.dmengine.spi.generation.GenerationResult;
 import dev.dmengine.spi.generation.LanguageModel;
 import dev.dmengine.spi.identity.Player;
 import dev.dmengine.spi.infra.Event;
+import dev.dmengine.spi.infra.EventBus;
+import dev.dmengine.spi.infra.EventListener;
+import dev.dmengine.spi.infra.NewEvent;
+import dev.dmengine.spi.infra.Subscription;
 import dev.dmengine.spi.infra.RateLimit;
 import dev.dmengine.spi.retrieval.VectorRecord;
 import org.junit.jupiter.api.Test;
@@ -104,6 +110,116 @@ class TurnEngineTest {
                 .containsExactly("turn.started", "token", "token", "dm.message", "turn.completed");
         assertThat(published).extracting(Event::id).isSorted().doesNotHaveDuplicates();
         assertThat(published.get(1).data()).contains("\"text\":\"Torchl");
+    }
+
+    /** An event bus whose publishes wait at a gate, so tokens queue up behind a slow bus. */
+    private static final class GatedBus implements EventBus {
+        private final InMemoryEventBus delegate = new InMemoryEventBus();
+        final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        final CountDownLatch gate = new CountDownLatch(1);
+        final List<String> publisherThreads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public List<Event> publishAll(String topic, List<NewEvent> events) {
+            batchSizes.add(events.size());
+            publisherThreads.add(Thread.currentThread().getName());
+            if (events.getFirst().name().equals("token")) {
+                try {
+                    assertThat(gate.await(30, TimeUnit.SECONDS)).as("the model finished streaming").isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return delegate.publishAll(topic, events);
+        }
+
+        @Override
+        public Event publish(String topic, String name, String data) {
+            return publishAll(topic, List.of(new NewEvent(name, data))).getFirst();
+        }
+
+        @Override
+        public Subscription subscribe(String topic, long afterId, EventListener listener) {
+            return delegate.subscribe(topic, afterId, listener);
+        }
+
+        @Override
+        public long lastId(String topic) {
+            return delegate.lastId(topic);
+        }
+
+        @Override
+        public List<Event> since(String topic, long afterId, int limit) {
+            return delegate.since(topic, afterId, limit);
+        }
+    }
+
+    @Test
+    void tokens_that_come_faster_than_the_bus_answers_are_published_together_in_order_and_all_before_play_returns() {
+        GatedBus bus = new GatedBus();
+        int tokens = 40;
+        setUp(DmEngine.builder().eventBus(bus).languageModel(new TestModels.Recording((call, h) -> {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < tokens; i++) {
+                h.onToken("w" + i + " ");
+                text.append("w").append(i).append(' ');
+            }
+            bus.gate.countDown(); // the bus answers only now: every token after the first is queued
+            h.onComplete(new GenerationResult(text.toString(), "stop", tokens, Map.of()));
+        })));
+        List<String> heard = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
+        String turnThread = Thread.currentThread().getName();
+
+        engine.turns().play(TurnRequest.of(session.id(), player.id(), "I listen"), new TurnListener() {
+            @Override
+            public void onEvent(TurnEvent event) {
+                throw new AssertionError("onPublished is called");
+            }
+
+            @Override
+            public void onPublished(TurnEvent event, long eventId) {
+                heard.add(event instanceof TurnEvent.Token t ? t.text() : event.name());
+                ids.add(eventId);
+            }
+        });
+
+        // everything reached the listener before play returned, in order, with the bus's ids
+        List<String> expected = new ArrayList<>(List.of("turn.started"));
+        for (int i = 0; i < tokens; i++) {
+            expected.add("w" + i + " ");
+        }
+        expected.addAll(List.of("dm.message", "turn.completed"));
+        assertThat(heard).containsExactlyElementsOf(expected);
+        assertThat(ids).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, expected.size()).boxed().toList());
+        assertThat(bus.since(TurnEngine.topic(session.id()), 0, 100)).extracting(Event::id).containsExactlyElementsOf(ids);
+        // the bus held the first publish with a token until the model was done: the tokens
+        // queued behind it went out together (how they split depends on when the publisher woke)
+        assertThat(bus.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(expected.size());
+        assertThat(bus.batchSizes).as("publishes for %d events", expected.size()).hasSizeLessThanOrEqualTo(5);
+        assertThat(bus.publisherThreads).allSatisfy(t -> assertThat(t).isEqualTo("dm-turn-events").isNotEqualTo(turnThread));
+    }
+
+    @Test
+    void more_queued_events_than_one_publish_carries_go_out_in_several_in_order() {
+        GatedBus bus = new GatedBus();
+        int tokens = TurnEvents.MAX_BATCH * 2 + 5;
+        setUp(DmEngine.builder().eventBus(bus).languageModel(new TestModels.Recording((call, h) -> {
+            for (int i = 0; i < tokens; i++) {
+                h.onToken(".");
+            }
+            bus.gate.countDown();
+            h.onComplete(new GenerationResult(".".repeat(tokens), "stop", tokens, Map.of()));
+        })));
+        List<Event> published = new CopyOnWriteArrayList<>();
+        try (var sub = bus.subscribe(TurnEngine.topic(session.id()), 0, published::add)) {
+            play("I wait");
+        }
+
+        assertThat(bus.batchSizes).allSatisfy(n -> assertThat(n).isBetween(1, TurnEvents.MAX_BATCH))
+                .contains(TurnEvents.MAX_BATCH).hasSizeLessThanOrEqualTo(7);
+        assertThat(bus.since(TurnEngine.topic(session.id()), 0, 1000)).hasSize(tokens + 3)
+                .extracting(Event::id).isSorted().doesNotHaveDuplicates();
     }
 
     @Test

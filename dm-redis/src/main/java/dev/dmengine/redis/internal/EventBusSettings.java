@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param readBatch      at most this many events per stream and read
  * @param maxPending     events queued for one subscriber before it falls back to reading the stream itself
  * @param blockTimeout   how long one blocking read waits on the server
+ * @param catchUpReads   subscribers reading the stream to catch up at once (an eighth of the pool)
  */
 public record EventBusSettings(int retention, Duration streamExpiry, Duration idExpiry, int maxEventChars,
-                               int readBatch, int maxPending, Duration blockTimeout) {
+                               int readBatch, int maxPending, Duration blockTimeout, int catchUpReads) {
 }
