@@ -138,6 +138,7 @@ public final class FullStackTurnBench {
         }
         Map<String, long[]> portCalls = new TreeMap<>(); // port.method → {calls, self nanos}
         long tokens = 0;
+        long publishCalls = 0;
         long cpu = 0;
         long wall = 0;
         long jit = 0;
@@ -165,12 +166,13 @@ public final class FullStackTurnBench {
             total[n] = r.completed() - r.sent();
             firstToken[n] = r.firstToken() - r.sent();
             tokens += r.tokens();
+            publishCalls += trace.publishCalls();
             auth[n] = authNanos;
             long accounted = authNanos;
             for (Stage s : Stage.values()) {
                 long v = trace.stages().get(s);
                 stages.get(s)[n] = v;
-                if (s != Stage.AUTH_PORTS && s != Stage.IGNORED) {
+                if (s != Stage.AUTH_PORTS && s != Stage.IGNORED && s != Stage.PUBLISH_OFF) {
                     accounted += v;
                 }
             }
@@ -191,6 +193,7 @@ public final class FullStackTurnBench {
         cpu = BenchSupport.processCpuNanos() - cpu;
         wall = System.nanoTime() - wall;
         jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit;
+        System.out.printf("events published in %.1f round trips a turn%n", (double) publishCalls / turns);
         System.out.printf("%d turns, %.1f tokens each, in %.1f s; this JVM (server and client) used %.1f ms of CPU a"
                         + " turn (%.0f%% of one core; the JIT compilers %.1f ms of it); %s%n", turns,
                 (double) tokens / turns, wall / 1e9, cpu / 1e6 / turns, 100.0 * cpu / wall, (double) jit / turns,

@@ -56,7 +56,9 @@ final class PortTimings {
         GENERATION("generation", "LanguageModel.generate, minus the token callbacks"),
         STREAM("token handling", "the engine's token callback minus publish: filter, SSE write of the token"),
         COMMIT("commit", "DM message, character, session and turn record (one transaction), minus its vector write"),
-        PUBLISH("publish", "EventBus.publish of every event of the turn"),
+        PUBLISH("publish", "EventBus.publish(All) on the turn's thread (none since events go out in groups)"),
+        PUBLISH_OFF("publish, in groups", "EventBus.publishAll on the turn's event publisher: overlaps the turn,"
+                + " not added to it"),
         AUTH_PORTS("(auth reads)", "PlayerStore/RefreshTokenStore reads of the request's authentication"),
         IGNORED("(other port calls)", "");
 
@@ -158,7 +160,7 @@ final class PortTimings {
      * started and its last ended, and the time between port calls that is not the prompt's
      * (the engine's own code: rules, JSON, the SSE writes of the turn's non-token events).
      */
-    record Trace(Map<Stage, Long> stages, long firstStart, long lastEnd, long betweenCalls) {
+    record Trace(Map<Stage, Long> stages, long firstStart, long lastEnd, long betweenCalls, int publishCalls) {
     }
 
     /**
@@ -199,15 +201,26 @@ final class PortTimings {
             }
         }
         out.put(Stage.PROMPT, genStart - lastBeforeModel);
+        long publishOff = 0;
+        int publishCalls = 0;
+        for (Call c : all) {
+            if (c.is("EventBus", "publish") || c.is("EventBus", "publishAll")) {
+                publishCalls++;
+                if (c.thread() != turnThread) {
+                    publishOff += c.self();
+                }
+            }
+        }
+        out.put(Stage.PUBLISH_OFF, publishOff);
         long firstStart = turn.get(0).start();
-        return new Trace(out, firstStart, lastEnd, lastEnd - firstStart - self - out.get(Stage.PROMPT));
+        return new Trace(out, firstStart, lastEnd, lastEnd - firstStart - self - out.get(Stage.PROMPT), publishCalls);
     }
 
     private static Stage stage(Call c, long recallStart, long genStart, long genEnd) {
         if (c.is("PlayerStore") || c.is("RefreshTokenStore")) {
             return Stage.AUTH_PORTS;
         }
-        if (c.is("EventBus", "publish")) {
+        if (c.is("EventBus", "publish") || c.is("EventBus", "publishAll")) {
             return Stage.PUBLISH;
         }
         if (c.is("LanguageModel", "generate")) {

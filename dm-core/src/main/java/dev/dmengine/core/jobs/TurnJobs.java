@@ -124,14 +124,16 @@ public final class TurnJobs {
      * @throws UnavailableException          the host is shutting down
      */
     public TurnResult play(TurnRequest request, TurnListener listener) {
-        TurnRequest checked = turns.check(request);
-        if (checked.idempotencyKey() != null) {
-            queue.find(QUEUE, jobKey(checked.sessionId(), checked.idempotencyKey()))
-                    .filter(job -> !hash(checked.text()).equals(job.requestHash()))
-                    .ifPresent(job -> {
-                        throw keyReused(checked.idempotencyKey());
-                    });
+        if (request.idempotencyKey() == null) { // nothing to compare with queued turns: the engine checks it all
+            return tracked(request.cancellation(), s -> turns.play(new TurnRequest(request.sessionId(),
+                    request.playerId(), request.text(), null, s), listener));
         }
+        TurnRequest checked = turns.check(request);
+        queue.find(QUEUE, jobKey(checked.sessionId(), checked.idempotencyKey()))
+                .filter(job -> !hash(checked.text()).equals(job.requestHash()))
+                .ifPresent(job -> {
+                    throw keyReused(checked.idempotencyKey());
+                });
         return tracked(request.cancellation(), s -> turns.play(new TurnRequest(checked.sessionId(),
                 checked.playerId(), checked.text(), checked.idempotencyKey(), s), listener));
     }

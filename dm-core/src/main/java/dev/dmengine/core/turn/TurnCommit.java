@@ -83,9 +83,12 @@ final class TurnCommit {
         Message dm = new Message(Ids.newId(), session.id(), turn.id(), MessageRole.DM,
                 Validation.clean(told.narration()), now, attributes);
         float[] dmVector = embedder.embed(dm.content());
-        GameCharacter character = characters.get(session.characterId())
+        // A turn whose rules changed nothing leaves the character alone (and unread); a
+        // regeneration always puts it to its new state, undoing what the replaced reply did.
+        boolean untouched = begun.replaced().isEmpty() && told.stateAfter().equals(begun.stateBefore());
+        GameCharacter character = untouched ? null : characters.get(session.characterId())
                 .orElseThrow(() -> new NotFoundException("character", session.characterId()));
-        GameCharacter updated = rules.applyToCharacter(character, told.stateAfter());
+        GameCharacter updated = untouched ? null : rules.applyToCharacter(character, told.stateAfter());
         String stateAfter = rules.toJson(told.stateAfter());
         String mechanicsRecord = "[" + String.join(",", told.mechanicsJson().stream().filter(j -> !j.equals("{}"))
                 .toList()) + "]";
