@@ -62,12 +62,23 @@ public final class RedisErrors {
         return false;
     }
 
+    /** A qualified exception class name as {@code Throwable.toString()} puts it before a message. */
+    private static final java.util.regex.Pattern CLASS_PREFIX =
+            java.util.regex.Pattern.compile("(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error)(?::\\s*|$)");
+
+    /**
+     * What went wrong in words, for the player's 503 and the log line: the messages along the
+     * cause chain without repeats, and without the class names Jedis puts in a message when it
+     * wraps a cause (its message is then the cause's {@code toString()}).
+     */
     private static String describe(Throwable e) {
-        String m = e.getMessage();
-        Throwable cause = e.getCause();
-        if (cause != null && cause.getMessage() != null && (m == null || !m.contains(cause.getMessage()))) {
-            m = (m == null ? "" : m + ": ") + cause.getMessage();
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (Throwable t = e; t != null && parts.size() < 4; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null ? "" : CLASS_PREFIX.matcher(t.getMessage()).replaceAll("").strip();
+            if (!m.isEmpty() && parts.stream().noneMatch(p -> p.contains(m))) {
+                parts.add(m);
+            }
         }
-        return m == null ? e.getClass().getSimpleName() : m;
+        return parts.isEmpty() ? "the connection failed" : String.join(": ", parts);
     }
 }

@@ -27,6 +27,22 @@ class RedisErrorsTest {
     }
 
     @Test
+    void a_wrapped_cause_is_told_in_words_without_class_names() {
+        // Jedis wraps a socket error with the cause's toString() as its message
+        var reset = new java.net.SocketException("Connection reset");
+        RuntimeException wrapped = RedisErrors.translate("cache a value if absent",
+                new JedisConnectionException(reset));
+        assertThat(wrapped).isInstanceOf(UnavailableException.class)
+                .hasMessage("Redis is unavailable; could not cache a value if absent: Connection reset")
+                .cause().isInstanceOf(JedisConnectionException.class).hasRootCause(reset);
+        assertThat(RedisErrors.translate("x", new JedisConnectionException("Failed to connect to 127.0.0.1:1.",
+                new java.net.ConnectException("Connection refused"))))
+                .hasMessage("Redis is unavailable; could not x: Failed to connect to 127.0.0.1:1.: Connection refused");
+        assertThat(RedisErrors.translate("x", new JedisConnectionException(new java.io.EOFException())))
+                .hasMessage("Redis is unavailable; could not x: the connection failed");
+    }
+
+    @Test
     void the_servers_try_later_replies_are_unavailable() {
         assertThat(RedisErrors.translate("x", new JedisDataException("LOADING Redis is loading the dataset in memory")))
                 .isInstanceOf(UnavailableException.class);
