@@ -172,7 +172,7 @@ public final class FullStackTurnBench {
             for (Stage s : Stage.values()) {
                 long v = trace.stages().get(s);
                 stages.get(s)[n] = v;
-                if (s != Stage.AUTH_PORTS && s != Stage.IGNORED && s != Stage.PUBLISH_OFF) {
+                if (s != Stage.AUTH_PORTS && s != Stage.IGNORED && s != Stage.PUBLISH_OFF && s != Stage.AFTER) {
                     accounted += v;
                 }
             }

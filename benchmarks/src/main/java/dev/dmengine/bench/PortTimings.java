@@ -59,6 +59,8 @@ final class PortTimings {
         PUBLISH("publish", "EventBus.publish(All) on the turn's thread (none since events go out in groups)"),
         PUBLISH_OFF("publish, in groups", "EventBus.publishAll on the turn's event publisher: overlaps the turn,"
                 + " not added to it"),
+        AFTER("after turn.completed", "the reply's embedding and vector write, the recent window's check"
+                + " (ReplyIndexing): the player has the turn; not added to it"),
         AUTH_PORTS("(auth reads)", "PlayerStore/RefreshTokenStore reads of the request's authentication"),
         IGNORED("(other port calls)", "");
 
@@ -191,11 +193,17 @@ final class PortTimings {
         long lastBeforeModel = recallStart;
         long self = 0;
         long lastEnd = 0;
+        // the session lock's release (Cache.deleteIfEquals) comes right before turn.completed;
+        // what the turn's thread does after it is the reply's indexing
+        long released = turn.stream().filter(c -> c.is("Cache", "deleteIfEquals") && c.start() > genEnd)
+                .mapToLong(Call::end).min().orElse(Long.MAX_VALUE);
         for (Call c : turn) {
-            Stage s = stage(c, recallStart, genStart, genEnd);
+            Stage s = c.start() > released ? Stage.AFTER : stage(c, recallStart, genStart, genEnd);
             out.merge(s, c.self(), Long::sum);
-            self += c.self();
-            lastEnd = Math.max(lastEnd, c.end());
+            if (s != Stage.AFTER) {
+                self += c.self();
+                lastEnd = Math.max(lastEnd, c.end());
+            }
             if (c.end() <= genStart) {
                 lastBeforeModel = Math.max(lastBeforeModel, c.end());
             }

@@ -4,6 +4,7 @@ import com.pgvector.PGvector;
 
 import dev.dmengine.postgres.internal.Checks;
 import dev.dmengine.postgres.internal.Db;
+import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.retrieval.EmbeddingSpace;
 import dev.dmengine.spi.retrieval.VectorIndex;
 import dev.dmengine.spi.retrieval.VectorMatch;
@@ -13,9 +14,12 @@ import dev.dmengine.spi.retrieval.VectorRecord;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 import org.jdbi.v3.core.argument.Argument;
@@ -347,6 +351,27 @@ public final class PgVectorIndex implements VectorIndex {
         return db.call("count vectors", h -> h.createQuery("SELECT count(*) FROM " + info.get().table()
                         + " WHERE session_id = :session")
                 .bind("session", sessionId).mapTo(Long.class).one());
+    }
+
+    /** One query: the asked ids less those with a row in the space's table. */
+    @Override
+    public Set<UUID> unindexed(EmbeddingSpace space, UUID sessionId, Collection<UUID> messageIds) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        if (messageIds.size() > 200) {
+            throw new InvalidInputException("messageIds", "at most 200 at once, was " + messageIds.size());
+        }
+        if (messageIds.isEmpty()) {
+            return Set.of();
+        }
+        Optional<EmbeddingSpaces.Info> info = spaces.find(space);
+        if (info.isEmpty()) {
+            return Set.copyOf(messageIds);
+        }
+        UUID[] ids = messageIds.toArray(UUID[]::new);
+        return Set.copyOf(db.call("find unindexed messages", h -> h.createQuery("SELECT id FROM unnest(:ids) AS asked(id) "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM " + info.get().table() + " v WHERE v.message_id = asked.id "
+                        + "AND v.session_id = :session)")
+                .bind("ids", ids).bind("session", sessionId).mapTo(UUID.class).list()));
     }
 
     static Argument vector(float[] v) {

@@ -18,6 +18,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -60,6 +61,30 @@ public abstract class VectorIndexContract {
     protected List<UUID> searchSession(UUID session, int k, Set<UUID> exclude) {
         return index.search(VectorQuery.session(SPACE, session, QUERY, k, exclude)).stream()
                 .map(VectorMatch::messageId).toList();
+    }
+
+    @Test
+    void unindexed_names_the_asked_messages_that_have_no_vector_in_the_space_and_session() {
+        UUID session = Ids.newId();
+        UUID player = Ids.newId();
+        UUID indexed = put(session, player, at(0));
+        UUID deleted = put(session, player, at(10));
+        index.delete(deleted);
+        UUID never = Ids.newId();
+        UUID elsewhere = put(Ids.newId(), player, at(20)); // another session's
+        UUID onlyInOther = Ids.newId();
+        index.upsert(OTHER_SPACE, new VectorRecord(onlyInOther, session, player, at(30)));
+
+        assertThat(index.unindexed(SPACE, session, List.of(indexed, deleted, never, elsewhere, onlyInOther)))
+                .containsExactlyInAnyOrder(deleted, never, elsewhere, onlyInOther);
+        assertThat(index.unindexed(SPACE, session, List.of(indexed))).isEmpty();
+        assertThat(index.unindexed(SPACE, session, List.of())).isEmpty();
+        assertThat(index.unindexed(OTHER_SPACE, session, List.of(indexed, onlyInOther))).containsExactly(indexed);
+        assertThat(index.unindexed(new EmbeddingSpace("never-used", 4), session, List.of(indexed)))
+                .containsExactly(indexed);
+        List<UUID> tooMany = Stream.generate(Ids::newId).limit(201).toList();
+        assertThatThrownBy(() -> index.unindexed(SPACE, session, tooMany))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("200");
     }
 
     @Test

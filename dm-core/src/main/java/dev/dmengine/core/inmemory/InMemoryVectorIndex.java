@@ -10,8 +10,10 @@ import dev.dmengine.spi.retrieval.VectorRecord;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -268,6 +270,30 @@ public final class InMemoryVectorIndex implements VectorIndex {
             return removed;
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public Set<UUID> unindexed(EmbeddingSpace space, UUID sessionId, Collection<UUID> messageIds) {
+        Checks.notNull(space, "space");
+        Checks.notNull(sessionId, "sessionId");
+        Checks.notNull(messageIds, "messageIds");
+        if (messageIds.size() > 200) {
+            throw new InvalidInputException("messageIds", "at most 200 at once, was " + messageIds.size());
+        }
+        lock.readLock().lock();
+        try {
+            Space s = spaces.get(space);
+            Segment segment = s == null ? null : s.bySession.get(sessionId);
+            Set<UUID> missing = new HashSet<>();
+            for (UUID id : messageIds) {
+                if (segment == null || !segment.position.containsKey(Checks.notNull(id, "messageIds[]"))) {
+                    missing.add(id);
+                }
+            }
+            return Set.copyOf(missing);
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

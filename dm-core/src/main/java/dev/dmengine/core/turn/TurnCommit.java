@@ -13,10 +13,7 @@ import dev.dmengine.spi.game.MessageStore;
 import dev.dmengine.spi.game.SessionStore;
 import dev.dmengine.spi.game.TurnRecord;
 import dev.dmengine.spi.game.TurnStore;
-import dev.dmengine.spi.retrieval.Embedder;
-import dev.dmengine.spi.retrieval.EmbeddingSpace;
 import dev.dmengine.spi.retrieval.VectorIndex;
-import dev.dmengine.spi.retrieval.VectorRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +26,9 @@ import java.util.UUID;
 
 /**
  * Step 9 of a turn: the DM message (and a mechanics message when the rules rolled or changed
- * something), its vector, the character's new sheet and inventory, the session's activity and
- * the completed turn record, stored in one transaction. Stores that do not share a transaction
+ * something), the character's new sheet and inventory, the session's activity and the completed
+ * turn record, stored in one transaction; the reply's vector follows the turn
+ * ({@link ReplyIndexing}). Stores that do not share a transaction
  * (an in-memory vector index beside PostgreSQL, say) are put back by compensation if the
  * transaction fails, so a failed turn leaves no half reply. A regenerated reply replaces the old
  * one last, so a failure keeps the old one.
@@ -65,8 +63,8 @@ final class TurnCommit {
     record PromptStats(int tokens, int memories) {
     }
 
-    <S> TurnResult commit(TurnRules<S> rules, GameSession session, UUID playerId, TurnRecords.Begun<S> begun,
-                          Embedder embedder, EmbeddingSpace space, Narration.Told<S> told, PromptStats stats) {
+    <S> TurnResult commit(TurnRules<S> rules, GameSession session, TurnRecords.Begun<S> begun,
+                          Narration.Told<S> told, PromptStats stats) {
         TurnRecord turn = begun.turn();
         var now = clock.instant();
         String mechanicsText = String.join("\n", told.transcript().stream().filter(t -> !t.isBlank()).toList());
@@ -82,7 +80,6 @@ final class TurnCommit {
         attributes.replaceAll((k, v) -> Validation.clean(v));
         Message dm = new Message(Ids.newId(), session.id(), turn.id(), MessageRole.DM,
                 Validation.clean(told.narration()), now, attributes);
-        float[] dmVector = embedder.embed(dm.content());
         // A turn whose rules changed nothing leaves the character alone (and unread); a
         // regeneration always puts it to its new state, undoing what the replaced reply did.
         boolean untouched = begun.replaced().isEmpty() && told.stateAfter().equals(begun.stateBefore());
@@ -102,8 +99,6 @@ final class TurnCommit {
                 }
                 messages.append(dm);
                 undo.add(() -> messages.delete(dm.id()));
-                vectors.upsert(space, new VectorRecord(dm.id(), session.id(), playerId, dmVector));
-                undo.add(() -> vectors.delete(dm.id()));
                 if (updated != character) {
                     GameCharacter stored = characters.update(updated);
                     undo.add(() -> characters.update(new GameCharacter(character.id(), character.ownerId(),

@@ -51,9 +51,12 @@ import java.util.concurrent.CancellationException;
  *   <li>generate, streaming tokens to the listener and the session's event topic, and</li>
  *   <li>resolve the model's proposed actions through {@link TurnRules}, narrating their
  *       results in a second round when needed — {@link Narration}, {@link TurnEvents};</li>
- *   <li>store the DM message, its vector, the mechanics and the new state together
- *       ({@link TurnCommit}); release the lock; emit {@code turn.completed}.</li>
+ *   <li>store the DM message, the mechanics and the new state together ({@link TurnCommit});
+ *       release the lock; emit {@code turn.completed}.</li>
  * </ol>
+ * Then, with the player no longer waiting, the reply is embedded and indexed, and the recent
+ * window's messages that lack a vector are indexed ({@link ReplyIndexing}); {@code play} returns
+ * after that.
  * On failure the player message stays, no DM message is stored, the turn record says why,
  * the lock is released and {@code turn.failed} is emitted. The lock is free before either
  * terminal event, so a client reacting to it can play the next turn at once. The engine does
@@ -72,6 +75,7 @@ public final class TurnEngine {
     private final Narration narration;
     private final TurnCommit commit;
     private final TurnEvents events;
+    private final ReplyIndexing indexing;
 
     private TurnEngine(Builder b) {
         this.rules = b.rules;
@@ -85,6 +89,7 @@ public final class TurnEngine {
         this.commit = new TurnCommit(b.sessions, b.characters, b.messages, b.turns, b.vectors,
                 b.transactor, b.clock, b.model.modelId());
         this.events = new TurnEvents(b.events);
+        this.indexing = new ReplyIndexing(b.messages, b.vectors);
     }
 
     /**
@@ -307,25 +312,26 @@ public final class TurnEngine {
         return run(rules, session, playerId, records.restartLatest(rules, session), out, cancellation, lease);
     }
 
-    /** Steps 4 to 9. */
+    /** Steps 4 to 9, then the reply's vector ({@link ReplyIndexing}). */
     private <S> TurnResult run(TurnRules<S> rules, GameSession session, UUID playerId, TurnRecords.Begun<S> begun,
                                TurnEvents.Outlet out, CancellationSignal cancellation, SessionLock.Lease lease) {
         TurnRecord turn = begun.turn();
         out.emit(new TurnEvent.Started(turn.id(), session.id(), turn.seq(), begun.playerMessage().id(),
                 begun.playerMessage().content()));
+        Recall.Recalled recalled;
+        TurnResult result;
         try {
-            Recall.Recalled recalled = recall.recall(begun.playerMessage(), playerId, begun.replaced());    // 4, 5
+            recalled = recall.recall(begun.playerMessage(), playerId, begun.replaced());                     // 4, 5
             AssembledPrompt prompt = assembler.assemble(new PromptInput(config.persona(), rules.promptGuide(),
                     rules.describe(begun.stateBefore()), recalled.memories(), recalled.recent(),
                     begun.playerMessage().content()));                                                // 6
             Narration.Told<S> told = narration.tell(rules, prompt.messages(), begun.stateBefore(), session, turn,
                     out, cancellation);                                                               // 7, 8
-            TurnResult result = commit.commit(rules, session, playerId, begun, recalled.embedder(), recalled.space(), told,
+            result = commit.commit(rules, session, begun, told,
                     new TurnCommit.PromptStats(prompt.tokens(), prompt.memoriesUsed().size()));         // 9
             out.emit(new TurnEvent.DmMessage(turn.id(), result.dmMessage().id(), result.dmMessage().content()));
             lease.release(); // before the terminal event: a client reacting to it can play at once
             out.emit(new TurnEvent.Completed(turn.id(), turn.seq(), result.dmMessage().id(), false));
-            return result;
         } catch (RuntimeException | Error e) {
             String reason = reason(e);
             logFailure(turn, e);
@@ -341,6 +347,8 @@ public final class TurnEngine {
             }
             throw new UnavailableException("the turn failed: " + reason, e);
         }
+        indexing.afterTurn(result.dmMessage(), playerId, recalled, begun.replaced());
+        return result;
     }
 
     private TurnResult replay(TurnRecord turn, TurnEvents.Outlet out) {

@@ -3,6 +3,7 @@ package dev.dmengine.core.turn;
 import dev.dmengine.core.DmEngine;
 import dev.dmengine.core.game.NewCharacter;
 import dev.dmengine.core.inmemory.InMemoryEventBus;
+import dev.dmengine.core.retrieval.HashingEmbedder;
 import dev.dmengine.core.inmemory.InMemoryMessageStore;
 import dev.dmengine.core.inmemory.InMemoryTurnStore;
 import dev.dmengine.spi.ConflictException;
@@ -29,6 +30,8 @@ import dev.dmengine.spi.infra.EventListener;
 import dev.dmengine.spi.infra.NewEvent;
 import dev.dmengine.spi.infra.Subscription;
 import dev.dmengine.spi.infra.RateLimit;
+import dev.dmengine.spi.retrieval.Embedder;
+import dev.dmengine.spi.retrieval.EmbeddingSpace;
 import dev.dmengine.spi.retrieval.VectorRecord;
 import org.junit.jupiter.api.Test;
 
@@ -220,6 +223,103 @@ class TurnEngineTest {
                 .contains(TurnEvents.MAX_BATCH).hasSizeLessThanOrEqualTo(7);
         assertThat(bus.since(TurnEngine.topic(session.id()), 0, 1000)).hasSize(tokens + 3)
                 .extracting(Event::id).isSorted().doesNotHaveDuplicates();
+    }
+
+    /** Embeds as the default embedder does, but lets a test hold or fail the embedding of chosen texts. */
+    private static final class ControlledEmbedder implements Embedder {
+        private final Embedder delegate = new HashingEmbedder();
+        volatile java.util.function.Predicate<String> failing = t -> false;
+        volatile java.util.function.Predicate<String> held = t -> false;
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch holding = new CountDownLatch(1);
+
+        @Override
+        public EmbeddingSpace space() {
+            return delegate.space();
+        }
+
+        @Override
+        public List<float[]> embedAll(List<String> texts) {
+            for (String t : texts) {
+                if (failing.test(t)) {
+                    throw new UnavailableException("the embedding server is down");
+                }
+                if (held.test(t)) {
+                    holding.countDown();
+                    try {
+                        assertThat(release.await(30, TimeUnit.SECONDS)).as("released").isTrue();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+            return delegate.embedAll(texts);
+        }
+    }
+
+    private boolean indexed(UUID messageId) {
+        return engine.ports().vectorIndex().unindexed(engine.ports().embedder().space(), session.id(),
+                List.of(messageId)).isEmpty();
+    }
+
+    @Test
+    void turn_completed_reaches_the_player_before_the_reply_is_embedded_and_play_returns_after_it_is_indexed() {
+        ControlledEmbedder embedder = new ControlledEmbedder();
+        embedder.held = t -> t.equals("The vault is empty.");
+        setUp(DmEngine.builder().embedder(embedder).languageModel(TestModels.Recording.replying("The vault is empty.")));
+        List<String> heardWhileHeld = new CopyOnWriteArrayList<>();
+
+        TurnResult result = engine.turns().play(TurnRequest.of(session.id(), player.id(), "I open the vault"), e -> {
+            if (e instanceof TurnEvent.Completed) {
+                // the reply's embedding waits for this very event: had it come first, the turn would hang
+                heardWhileHeld.add(e.name());
+                embedder.release.countDown();
+            }
+        });
+
+        assertThat(heardWhileHeld).containsExactly("turn.completed");
+        assertThat(indexed(result.dmMessage().id())).as("indexed before play returned").isTrue();
+        assertThat(indexed(result.playerMessage().id())).isTrue();
+    }
+
+    @Test
+    void a_reply_that_could_not_be_indexed_is_indexed_by_the_sessions_next_turn() {
+        ControlledEmbedder embedder = new ControlledEmbedder();
+        embedder.failing = t -> t.equals("Reply 1");
+        setUp(DmEngine.builder().embedder(embedder)
+                .languageModel(new TestModels.Recording((call, h) -> TestModels.stream(h, "Reply " + call))));
+
+        TurnResult first = play("I knock");
+
+        assertThat(first.turn().status()).isEqualTo(TurnStatus.COMPLETED); // the player lost nothing
+        assertThat(indexed(first.dmMessage().id())).isFalse();
+        embedder.failing = t -> false;
+
+        TurnResult second = play("I knock again");
+
+        assertThat(indexed(first.dmMessage().id())).as("repaired by the next turn").isTrue();
+        assertThat(indexed(second.dmMessage().id())).isTrue();
+        assertThat(engine.ports().vectorIndex().count(embedder.space(), session.id())).isEqualTo(4);
+    }
+
+    @Test
+    void a_reply_replaced_while_it_was_being_indexed_leaves_no_vector_behind() throws Exception {
+        ControlledEmbedder embedder = new ControlledEmbedder();
+        embedder.held = t -> t.equals("Reply 1");
+        setUp(DmEngine.builder().embedder(embedder)
+                .languageModel(new TestModels.Recording((call, h) -> TestModels.stream(h, "Reply " + call))));
+
+        CompletableFuture<TurnResult> first = CompletableFuture.supplyAsync(() -> play("I knock"));
+        assertThat(embedder.holding.await(30, TimeUnit.SECONDS)).isTrue(); // turn 1 is complete, its reply not indexed
+        TurnResult again = engine.turns().regenerate(session.id(), player.id(),
+                new dev.dmengine.spi.generation.CancellationSignal(), TurnListener.NONE);
+        embedder.release.countDown();
+        TurnResult replaced = first.get(30, TimeUnit.SECONDS);
+
+        assertThat(transcript()).extracting(Message::content).containsExactly("I knock", "Reply 2");
+        assertThat(indexed(again.dmMessage().id())).isTrue();
+        assertThat(indexed(replaced.dmMessage().id())).as("the replaced reply's vector").isFalse();
+        assertThat(engine.ports().vectorIndex().count(embedder.space(), session.id())).isEqualTo(2);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.dmengine.spi.retrieval;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -27,4 +29,15 @@ public interface VectorIndex {
 
     /** How many vectors the space holds for the session. */
     long count(EmbeddingSpace space, UUID sessionId);
+
+    /**
+     * Which of these messages of the session have no vector in the space (at most 200 asked at
+     * once). The engine asks after each turn about the messages of its recent window, and
+     * indexes what an earlier turn stored but could not index (its server stopped between
+     * storing a reply and indexing it, or the index was unreachable then). The default, for
+     * indexes written before this method, answers none: such gaps then stay.
+     */
+    default Set<UUID> unindexed(EmbeddingSpace space, UUID sessionId, Collection<UUID> messageIds) {
+        return Set.of();
+    }
 }

@@ -22,9 +22,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Collectors;
 
 /**
  * A {@link VectorIndex} in one local file: every change is appended to the file before it is
@@ -182,6 +184,25 @@ public final class FileVectorIndex implements VectorIndex, AutoCloseable {
         try {
             Space s = spaces.get(space);
             return s == null ? 0 : s.bySession.getOrDefault(sessionId, Map.of()).size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Set<UUID> unindexed(EmbeddingSpace space, UUID sessionId, Collection<UUID> messageIds) {
+        Objects.requireNonNull(space, "space");
+        Objects.requireNonNull(sessionId, "sessionId");
+        if (messageIds.size() > 200) {
+            throw new InvalidInputException("messageIds", "at most 200 at once, was "
+                    + messageIds.size());
+        }
+        lock.readLock().lock();
+        try {
+            Space s = spaces.get(space);
+            Map<UUID, Put> session = s == null ? Map.of() : s.bySession.getOrDefault(sessionId, Map.of());
+            return messageIds.stream().filter(id -> !session.containsKey(id))
+                    .collect(Collectors.toUnmodifiableSet());
         } finally {
             lock.readLock().unlock();
         }
