@@ -63,10 +63,26 @@ public final class PostgresCharacterStore implements CharacterStore {
 
     @Override
     public Optional<GameCharacter> get(UUID id) {
-        return db.tx("get character", h -> {
-            Optional<Row> row = h.createQuery("SELECT " + COLUMNS + " FROM " + table + " WHERE id = :id")
-                    .bind("id", id).map((rs, ctx) -> row(rs)).findOne();
-            return row.map(r -> r.with(readItems(h, List.of(id)).getOrDefault(id, List.of())));
+        // one statement (one snapshot, one round trip): the character joined with its items,
+        // a row per item, or one row with no item; read on every turn, twice when the rules act
+        return db.call("get character", h -> {
+            Row[] character = new Row[1];
+            List<InventoryItem> inventory = new ArrayList<>();
+            h.createQuery("SELECT c.id, c.owner_id, c.name, c.character_class, c.level, c.sheet::text AS sheet, "
+                            + "c.version, c.created_at, c.updated_at, i.item_id, i.name AS item_name, i.quantity, "
+                            + "i.weight, i.equipped, i.tags FROM " + table + " c LEFT JOIN " + items
+                            + " i ON i.character_id = c.id WHERE c.id = :id ORDER BY i.position")
+                    .bind("id", id)
+                    .map((rs, ctx) -> {
+                        if (character[0] == null) {
+                            character[0] = row(rs);
+                        }
+                        if (rs.getString("item_id") != null) {
+                            inventory.add(item(rs, "item_name"));
+                        }
+                        return 0;
+                    }).list();
+            return Optional.ofNullable(character[0]).map(r -> r.with(List.copyOf(inventory)));
         });
     }
 
@@ -156,14 +172,17 @@ public final class PostgresCharacterStore implements CharacterStore {
                         + " WHERE character_id = ANY(:ids) ORDER BY character_id, position")
                 .bindArray("ids", UUID.class, characterIds)
                 .map((rs, ctx) -> {
-                    Array tags = rs.getArray("tags");
-                    Set<String> tagSet = Set.of((String[]) tags.getArray());
-                    out.computeIfAbsent(Db.uuid(rs, "character_id"), k -> new ArrayList<>())
-                            .add(new InventoryItem(rs.getString("item_id"), rs.getString("name"), rs.getInt("quantity"),
-                                    rs.getDouble("weight"), rs.getBoolean("equipped"), tagSet));
+                    out.computeIfAbsent(Db.uuid(rs, "character_id"), k -> new ArrayList<>()).add(item(rs, "name"));
                     return 0;
                 }).list();
         return out;
+    }
+
+    private static InventoryItem item(ResultSet rs, String nameColumn) throws SQLException {
+        Array tags = rs.getArray("tags");
+        Set<String> tagSet = Set.of((String[]) tags.getArray());
+        return new InventoryItem(rs.getString("item_id"), rs.getString(nameColumn), rs.getInt("quantity"),
+                rs.getDouble("weight"), rs.getBoolean("equipped"), tagSet);
     }
 
     private record Row(UUID id, UUID owner, String name, String cls, int level, String sheet, long version,

@@ -13,9 +13,11 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -67,6 +69,21 @@ public final class PostgresMessageStore implements MessageStore {
     public Optional<Message> get(UUID id) {
         return db.call("get message", h -> h.createQuery("SELECT " + COLUMNS + " FROM " + table + " m WHERE m.id = :id")
                 .bind("id", id).map(PostgresMessageStore::map).findOne());
+    }
+
+    @Override
+    public List<Message> getAll(List<UUID> ids) {
+        if (ids.size() > 200) {
+            throw new InvalidInputException("ids", "at most 200 at once, was " + ids.size());
+        }
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<UUID, Message> byId = new HashMap<>();
+        db.call("get messages", h -> h.createQuery("SELECT " + COLUMNS + " FROM " + table + " m WHERE m.id = ANY(:ids)")
+                .bindArray("ids", UUID.class, ids).map(PostgresMessageStore::map).list())
+                .forEach(m -> byId.put(m.id(), m));
+        return ids.stream().map(byId::get).filter(Objects::nonNull).toList();
     }
 
     @Override

@@ -66,6 +66,19 @@ public abstract class MessageStoreContract {
     }
 
     @Test
+    void get_all_returns_the_stored_ones_in_the_order_asked() {
+        UUID session = Ids.newId();
+        List<UUID> ids = appendMany(session, 4);
+        UUID absent = Ids.newId();
+        store.delete(ids.get(2));
+
+        assertThat(store.getAll(List.of(ids.get(3), absent, ids.get(0), ids.get(2), ids.get(1))))
+                .extracting(Message::id).containsExactly(ids.get(3), ids.get(0), ids.get(1));
+        assertThat(store.getAll(List.of())).isEmpty();
+        assertThat(store.getAll(List.of(ids.get(1))).getFirst()).isEqualTo(store.get(ids.get(1)).orElseThrow());
+    }
+
+    @Test
     void appended_message_is_read_back_equal() {
         UUID turn = Ids.newId();
         Message m = new Message(Ids.newId(), Ids.newId(), turn, MessageRole.DM, "The door creaks open.", T0,

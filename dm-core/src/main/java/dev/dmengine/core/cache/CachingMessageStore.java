@@ -51,6 +51,11 @@ final class CachingMessageStore implements MessageStore {
     }
 
     @Override
+    public List<Message> getAll(List<UUID> ids) {
+        return inner.getAll(ids);
+    }
+
+    @Override
     public Page<Message> list(UUID sessionId, String cursor, int limit) {
         return inner.list(sessionId, cursor, limit);
     }

@@ -13,7 +13,9 @@ import dev.dmengine.spi.retrieval.VectorRecord;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -80,12 +82,19 @@ final class Recall {
         recent.forEach(m -> exclude.add(m.id()));
         List<VectorMatch> matches = vectors.search(VectorQuery.session(space, sessionId, query, config.retrievalK(),
                 exclude));
-        List<RetrievedMessage> found = new ArrayList<>(matches.size());
+        Map<UUID, Double> scores = new LinkedHashMap<>();
         for (VectorMatch match : matches) {
             if (!match.sessionId().equals(sessionId)) {
                 throw new IllegalStateException("vector index returned a message of another session");
             }
-            messages.get(match.messageId()).ifPresent(m -> found.add(new RetrievedMessage(m, match.score())));
+            scores.put(match.messageId(), match.score());
+        }
+        if (scores.isEmpty()) {
+            return List.of();
+        }
+        List<RetrievedMessage> found = new ArrayList<>(scores.size());
+        for (Message m : messages.getAll(List.copyOf(scores.keySet()))) { // one read; a message deleted since is left out
+            found.add(new RetrievedMessage(m, scores.get(m.id())));
         }
         return found;
     }
