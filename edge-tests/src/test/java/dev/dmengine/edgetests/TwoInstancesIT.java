@@ -1,5 +1,6 @@
 package dev.dmengine.edgetests;
 
+import dev.dmengine.testkit.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,9 @@ class TwoInstancesIT {
             assertThat(followed.stream().map(EventStream.Event::id).toList())
                     .containsExactlyElementsOf(turn.stream().map(EventStream.Event::id).toList());
         }
-        assertThat(pool.b.accessLines()).anyMatch(l -> l.contains("POST /api/sessions/" + session + "/messages 200"));
+        // the line is written when the response ends, after the reply is indexed (after turn.completed)
+        Await.until("the survivor's access log shows the turn", LIMIT, () -> pool.b.accessLines().stream()
+                .anyMatch(l -> l.contains("POST /api/sessions/" + session + "/messages 200")));
         GameClient.Response transcript = c.get("/api/sessions/" + session + "/messages", p.access());
         List<String> roles = new java.util.ArrayList<>();
         transcript.json().get("items").forEach(m -> roles.add(m.get("role").asText()));

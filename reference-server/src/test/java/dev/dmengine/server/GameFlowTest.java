@@ -107,6 +107,9 @@ class GameFlowTest {
         // every player and DM message has its vector
         EmbeddingSpace space = server.server.engine().ports().embedder().space();
         assertThat(space.modelId()).contains("minilm"); // the embedded profile's local sentence embedder
+        // the last reply is indexed after its turn.completed, while the client has moved on
+        dev.dmengine.testkit.Await.until("every message of the session is indexed", () -> server.server.engine().ports()
+                .vectorIndex().count(space, UUID.fromString(sessionId)) >= players.size() + dms.size());
         long vectors = server.server.engine().ports().vectorIndex().count(space, UUID.fromString(sessionId));
         assertThat(vectors).isEqualTo(players.size() + dms.size());
     }

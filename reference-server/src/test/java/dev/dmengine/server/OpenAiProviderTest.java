@@ -104,6 +104,8 @@ class OpenAiProviderTest {
         assertThat(embeddings.get()).isPositive();
         var space = server.server.engine().ports().embedder().space();
         assertThat(space.dimension()).isEqualTo(8);
+        dev.dmengine.testkit.Await.until("the reply is indexed (after turn.completed)", () -> server.server.engine()
+                .ports().vectorIndex().count(space, UUID.fromString(session)) >= 2);
         assertThat(server.server.engine().ports().vectorIndex().count(space, UUID.fromString(session))).isEqualTo(2);
     }
 }

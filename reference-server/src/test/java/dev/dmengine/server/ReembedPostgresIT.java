@@ -81,6 +81,9 @@ class ReembedPostgresIT {
                 GameFlowTest.streamTurn(server, session, p.access(), say, null);
             }
             List<UUID> docs = documents(server, p.id(), 320);
+            // the last reply is indexed after its turn.completed, which the client read
+            Await.until("the turns' six messages and the documents are indexed", Duration.ofSeconds(60),
+                    () -> pg.count("SELECT count(*) FROM " + pg.game() + ".vectors_1") >= 326);
             long total = pg.count("SELECT count(*) FROM " + pg.game() + ".vectors_1");
             assertThat(total).isGreaterThanOrEqualTo(326);
 
@@ -138,7 +141,8 @@ class ReembedPostgresIT {
             // turns after the switch write to the new space and retrieve from it
             long before = pg.count("SELECT count(*) FROM " + pg.game() + ".vectors_2");
             GameFlowTest.streamTurn(server, session, p.access(), "I search the logbook for the keeper's name", null);
-            assertThat(pg.count("SELECT count(*) FROM " + pg.game() + ".vectors_2")).isGreaterThanOrEqualTo(before + 2);
+            Await.until("the turn's two messages are indexed in the new space", Duration.ofSeconds(60),
+                    () -> pg.count("SELECT count(*) FROM " + pg.game() + ".vectors_2") >= before + 2);
             assertThat(pg.count("SELECT count(*) FROM " + pg.game() + ".vectors_1")).isEqualTo(total);
             JsonNode history = server.post("/vec/search", TOKEN, Map.of("sessionId", session,
                     "text", "the keeper's name", "k", 3)).json();

@@ -347,6 +347,7 @@ public final class TurnEngine {
             }
             throw new UnavailableException("the turn failed: " + reason, e);
         }
+        out.finish(); // turn.completed is with the player before the embedding takes a core
         indexing.afterTurn(result.dmMessage(), playerId, recalled, begun.replaced());
         return result;
     }
