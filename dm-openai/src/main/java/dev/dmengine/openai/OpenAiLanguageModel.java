@@ -80,6 +80,7 @@ public final class OpenAiLanguageModel extends RemoteLanguageModel {
     private final Operation operation;
     private final Duration firstTokenTimeout;
     private final Duration totalTimeout;
+    private final Duration idleTimeout;
     private final boolean includeUsage;
     private final boolean adaptMaxTokensField;
     private final boolean keepReasoning;
@@ -92,6 +93,7 @@ public final class OpenAiLanguageModel extends RemoteLanguageModel {
         this.operation = Operation.of("chat completion", "model", model);
         this.firstTokenTimeout = HttpModelBuilder.positive(b.firstTokenTimeout, "firstTokenTimeout");
         this.totalTimeout = HttpModelBuilder.positive(b.totalTimeout, "totalTimeout");
+        this.idleTimeout = HttpModelBuilder.positive(b.idleTimeout, "idleTimeout");
         this.includeUsage = b.includeUsage;
         this.adaptMaxTokensField = b.adaptMaxTokensField;
         this.keepReasoning = b.keepReasoning;
@@ -149,7 +151,7 @@ public final class OpenAiLanguageModel extends RemoteLanguageModel {
     private Deadline arm(GenerationRequest request, long deadline) {
         long left = deadline - System.nanoTime();
         Deadline guard = new Deadline();
-        guard.arm(Math.min(firstTokenTimeout.toNanos(), left), left);
+        guard.arm(Math.min(firstTokenTimeout.toNanos(), left), left, idleTimeout.toNanos());
         request.cancellation().onCancel(() -> guard.abort(Deadline.Reason.CANCELLED));
         return guard;
     }
@@ -240,7 +242,7 @@ public final class OpenAiLanguageModel extends RemoteLanguageModel {
                     continue;
                 }
                 JsonNode chunk = parse(data);
-                guard.firstChunkArrived(); // any parsed chunk is a sign of life, reasoning included
+                guard.chunkArrived(); // any parsed chunk is a sign of life, reasoning included
                 failOnError(chunk, event.event(), reply);
                 emit(reply.applyChunk(chunk), reply, guard, request, handler);
             }
@@ -365,6 +367,13 @@ public final class OpenAiLanguageModel extends RemoteLanguageModel {
             return AttemptFailure.retriable(new UnavailableException("model server sent no token within "
                     + firstTokenTimeout.toMillis() + " ms (nor any other chunk)"));
         }
+        if (why == Deadline.Reason.IDLE_TIMEOUT) {
+            // a stream that went quiet: retried only while the player has seen nothing of it
+            AttemptFailure f = AttemptFailure.retriable(new UnavailableException("model server went quiet for "
+                    + idleTimeout.toMillis() + " ms in the middle of its reply"
+                    + (reply.tokens() == 0 ? "" : " (after " + reply.tokens() + " chunks of text)")));
+            return reply.tokens() == 0 ? f : f.notRetriable();
+        }
         if (why == Deadline.Reason.TOTAL_TIMEOUT) {
             return AttemptFailure.fatal(new UnavailableException("generation exceeded the total timeout of "
                     + totalTimeout.toMillis() + " ms"));
@@ -447,6 +456,7 @@ public final class OpenAiLanguageModel extends RemoteLanguageModel {
         private String model;
         private Duration firstTokenTimeout = Duration.ofSeconds(60);
         private Duration totalTimeout = Duration.ofMinutes(5);
+        private Duration idleTimeout = Duration.ofSeconds(60);
         private boolean includeUsage = true;
         private String maxTokensField = "max_tokens";
         private boolean adaptMaxTokensField = true;
@@ -478,6 +488,16 @@ public final class OpenAiLanguageModel extends RemoteLanguageModel {
         /** Longest a whole generation may take, retries and backoff included. */
         public Builder totalTimeout(Duration value) {
             totalTimeout = value;
+            return this;
+        }
+
+        /**
+         * Longest quiet spell, per attempt, between two chunks once the first came (60 s by
+         * default): a server that stalls in the middle of a reply ends the turn then, not at the
+         * total timeout. Reasoning chunks count as chunks; {@code : ping} comments do not.
+         */
+        public Builder idleTimeout(Duration value) {
+            idleTimeout = value;
             return this;
         }
 

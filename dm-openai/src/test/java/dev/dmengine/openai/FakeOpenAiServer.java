@@ -47,6 +47,10 @@ final class FakeOpenAiServer implements AutoCloseable {
     record Stall() implements Scenario {
     }
 
+    /** Streams {@code chunks} chunks of text, then only {@code : ping} comments until the client gives up. */
+    record StallAfter(int chunks) implements Scenario {
+    }
+
     /** Sends a first event that is not JSON. */
     record Malformed() implements Scenario {
     }
@@ -129,6 +133,19 @@ final class FakeOpenAiServer implements AutoCloseable {
                 out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 stopping.await(30, TimeUnit.SECONDS);
+                return;
+            }
+            if (s instanceof StallAfter stall) {
+                String id = "chatcmpl-stall";
+                event(out, chunk(id, "{\"role\":\"assistant\",\"content\":\"\"}", null));
+                for (int i = 0; i < stall.chunks(); i++) {
+                    event(out, chunk(id, JSON.writeValueAsString(JSON.createObjectNode().put("content", WORDS[i] + " ")),
+                            null));
+                }
+                while (!stopping.await(100, TimeUnit.MILLISECONDS)) { // comments are no sign of life
+                    out.write(": ping\n\n".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
                 return;
             }
             if (s instanceof Malformed) {

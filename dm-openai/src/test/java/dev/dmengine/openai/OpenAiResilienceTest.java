@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dmengine.openai.FakeOpenAiServer.Malformed;
 import dev.dmengine.openai.FakeOpenAiServer.Slow;
 import dev.dmengine.openai.FakeOpenAiServer.Stall;
+import dev.dmengine.openai.FakeOpenAiServer.StallAfter;
 import dev.dmengine.openai.FakeOpenAiServer.Status;
 import dev.dmengine.spi.DmException;
 import dev.dmengine.spi.NotFoundException;
@@ -194,6 +195,35 @@ class OpenAiResilienceTest {
         assertThat(((DmException) h.error).isRetriable()).isTrue();
         assertThat(server.chatRequests).as("one attempt and the retry policy's three retries, no more").hasSize(4);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void a_stream_that_goes_quiet_after_three_tokens_ends_at_the_idle_timeout_not_retried() {
+        server.nextChat(new StallAfter(3), new StallAfter(3));
+        long start = System.nanoTime();
+
+        Recording h = run(model().idleTimeout(Duration.ofSeconds(2)).totalTimeout(Duration.ofMinutes(2)).build(),
+                request().build());
+
+        assertThat(h.tokens).hasSize(3); // the player saw them: another attempt would repeat them
+        assertThat(h.result).isNull();
+        assertThat(h.error).isInstanceOf(UnavailableException.class)
+                .hasMessage("model server went quiet for 2000 ms in the middle of its reply (after 3 chunks of text)");
+        assertThat(((DmException) h.error).isRetriable()).as("the player may play the turn again").isTrue();
+        assertThat(server.chatRequests).as("but the adapter made no second attempt").hasSize(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("well before the total timeout")
+                .isLessThan(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void a_slow_stream_whose_chunks_come_within_the_idle_timeout_completes() {
+        server.nextChat(new Slow(200)); // 16 chunks, 3.2 s in all: longer than the idle timeout, each gap a tenth of it
+
+        Recording h = run(model().idleTimeout(Duration.ofSeconds(2)).build(), request().maxTokens(16).build());
+
+        assertThat(h.error).isNull();
+        assertThat(h.tokens).hasSize(16);
+        assertThat(String.join("", h.tokens)).isEqualTo(h.result.text());
     }
 
     @Test

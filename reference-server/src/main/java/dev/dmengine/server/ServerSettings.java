@@ -93,7 +93,8 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
      */
     public record Model(String provider, Optional<String> baseUrl, Optional<String> name, Optional<String> apiKey,
                         Optional<Duration> firstTokenTimeout, Optional<Duration> totalTimeout,
-                        Optional<Duration> circuitBreakerCoolDown, Optional<Webhook> webhook) {
+                        Optional<Duration> idleTimeout, Optional<Duration> circuitBreakerCoolDown,
+                        Optional<Webhook> webhook) {
         @Override
         public String toString() {
             return "Model[" + provider + ", " + name.orElse("-") + "]";
@@ -335,6 +336,7 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
         Optional<String> apiKey = text(dm, "model.api-key");
         Optional<Duration> firstToken = positiveDuration(dm, "model.first-token-timeout");
         Optional<Duration> total = positiveDuration(dm, "model.total-timeout");
+        Optional<Duration> idle = positiveDuration(dm, "model.idle-timeout");
         Optional<Duration> coolDown = positiveDuration(dm, "model.circuit-breaker-cool-down");
         switch (provider) {
             case "offline" -> {
@@ -342,8 +344,8 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                     throw new IllegalArgumentException("dm.model.base-url/name/api-key are set but dm.model.provider is "
                             + "missing (env DM_MODEL_PROVIDER): set it to openai or replicate");
                 }
-                if (firstToken.isPresent() || total.isPresent() || coolDown.isPresent()) {
-                    throw new IllegalArgumentException("dm.model.first-token-timeout/total-timeout/"
+                if (firstToken.isPresent() || total.isPresent() || idle.isPresent() || coolDown.isPresent()) {
+                    throw new IllegalArgumentException("dm.model.first-token-timeout/total-timeout/idle-timeout/"
                             + "circuit-breaker-cool-down are set but dm.model.provider is offline: they are settings "
                             + "of the openai and replicate adapters");
                 }
@@ -352,11 +354,17 @@ public record ServerSettings(String host, int port, int maxPayloadBytes, Duratio
                 requirePresent(baseUrl, "dm.model.base-url", "dm.model.provider=openai", "DM_MODEL_BASE_dash_URL");
                 requirePresent(name, "dm.model.name", "dm.model.provider=openai", "DM_MODEL_NAME");
             }
-            case "replicate" -> requirePresent(name, "dm.model.name", "dm.model.provider=replicate", "DM_MODEL_NAME");
+            case "replicate" -> {
+                requirePresent(name, "dm.model.name", "dm.model.provider=replicate", "DM_MODEL_NAME");
+                if (idle.isPresent()) {
+                    throw new IllegalArgumentException("dm.model.idle-timeout is a setting of the openai adapter; "
+                            + "Replicate's stream falls back to polling the prediction when it goes quiet");
+                }
+            }
             default -> throw new IllegalArgumentException("dm.model.provider must be offline, openai or replicate, was "
                     + provider);
         }
-        return new Model(provider, baseUrl, name, apiKey, firstToken, total, coolDown, webhook(dm, provider));
+        return new Model(provider, baseUrl, name, apiKey, firstToken, total, idle, coolDown, webhook(dm, provider));
     }
 
     /** Both webhook keys or neither, and only for Replicate; the secret is checked, never shown. */

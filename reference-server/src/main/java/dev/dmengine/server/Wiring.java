@@ -66,6 +66,7 @@ final class Wiring {
                     m.apiKey().ifPresent(b::apiKey);
                     m.firstTokenTimeout().ifPresent(b::firstTokenTimeout);
                     m.totalTimeout().ifPresent(b::totalTimeout);
+                    m.idleTimeout().ifPresent(b::idleTimeout);
                     m.circuitBreakerCoolDown().ifPresent(b::circuitBreakerCoolDown);
                     yield b.build();
                 }

@@ -43,6 +43,8 @@ class ModelFaultIT {
 
     private static final Duration FIRST_TOKEN = Duration.ofSeconds(2);
     private static final Duration TOTAL = Duration.ofSeconds(6);
+    /** Below TOTAL, so a stall mid-reply is ended by the idle timeout (it was ended by the total one). */
+    private static final Duration IDLE = Duration.ofSeconds(3);
     /** A bound, not an expectation: many times the slowest case's retries and timeouts. */
     private static final Duration PATIENCE = Duration.ofSeconds(90);
     private static final int PERSISTENT = 40; // more failures than any retry policy makes in one turn
@@ -64,6 +66,7 @@ class ModelFaultIT {
                 Map.entry("dm.model.name", "fake-llm"),
                 Map.entry("dm.model.first-token-timeout", FIRST_TOKEN.toMillis() + "ms"),
                 Map.entry("dm.model.total-timeout", TOTAL.toMillis() + "ms"),
+                Map.entry("dm.model.idle-timeout", IDLE.toMillis() + "ms"),
                 Map.entry("dm.model.circuit-breaker-cool-down", "1s")));
         play = new FaultPlay(server);
     }
@@ -176,6 +179,10 @@ class ModelFaultIT {
                 soft.assertThat(FaultPlay.unreadable(o.reason())).as("the reason of " + o).isEmpty();
                 if (expect == Expect.FAILS_AFTER_TOKENS) {
                     soft.assertThat(o.showedTokens()).as("tokens reached the player before the failure").isTrue();
+                }
+                if (fault.name().equals("a stall after three tokens")) {
+                    soft.assertThat(o.reason()).as("ended by the idle timeout, not the total one")
+                            .contains("went quiet for " + IDLE.toMillis() + " ms");
                 }
             }
         }

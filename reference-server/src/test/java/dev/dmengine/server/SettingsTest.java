@@ -71,6 +71,16 @@ class SettingsTest {
         assertThatThrownBy(() -> settings(Map.of("dm.model.provider", "openai", "dm.model.base-url", "http://x/v1",
                 "dm.model.name", "llama3", "dm.model.total-timeout", "soon")))
                 .hasMessageContaining("dm.model.total-timeout must be a duration");
+
+        ServerSettings.Model idle = settings(Map.of("dm.model.provider", "openai", "dm.model.base-url", "http://x/v1",
+                "dm.model.name", "llama3", "dm.model.idle-timeout", "15s")).model();
+        assertThat(idle.idleTimeout()).contains(Duration.ofSeconds(15));
+        assertThat(defaults.idleTimeout()).isEmpty();
+        assertThatThrownBy(() -> settings(Map.of("dm.model.provider", "replicate", "dm.model.name", "meta/llama",
+                "dm.model.idle-timeout", "15s")))
+                .hasMessageContaining("dm.model.idle-timeout is a setting of the openai adapter");
+        assertThatThrownBy(() -> settings(Map.of("dm.model.idle-timeout", "15s")))
+                .hasMessageContaining("dm.model.provider is offline");
     }
 
     @Test
