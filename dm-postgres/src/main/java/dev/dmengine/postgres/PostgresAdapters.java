@@ -101,7 +101,7 @@ public final class PostgresAdapters implements AutoCloseable {
         this.documents = new PostgresDocumentStore(db);
         this.embeddingSpaces = new EmbeddingSpaces(db, b.hnswM, b.hnswEfConstruction);
         this.vectorIndex = new PgVectorIndex(db, embeddingSpaces).efSearch(b.hnswEfSearch);
-        this.jobQueue = new PostgresJobQueue(db);
+        this.jobQueue = new PostgresJobQueue(db, b.jobRetention);
         this.transactor = new JdbiTransactor(db);
         this.reembedder = new Reembedder(db, embeddingSpaces, vectorIndex);
         this.annIndexer = b.annIndexer ? new AnnIndexer(vectorIndex, b.annIndexerIdle).start() : null;
@@ -270,6 +270,7 @@ public final class PostgresAdapters implements AutoCloseable {
         private int hnswEfConstruction = 128;
         private boolean annIndexer = true;
         private Duration annIndexerIdle = Duration.ofSeconds(1);
+        private Duration jobRetention = Duration.ofDays(1);
 
         private Builder() {
         }
@@ -408,6 +409,18 @@ public final class PostgresAdapters implements AutoCloseable {
          */
         public Builder annIndexer(boolean run) {
             this.annIndexer = run;
+            return this;
+        }
+
+        /**
+         * How long a finished job (a queued turn's outcome) stays readable before it is deleted
+         * (default one day, as the in-memory queue; 1 minute to 365 days).
+         */
+        public Builder jobRetention(Duration retention) {
+            if (retention == null || retention.toMinutes() < 1 || retention.toDays() > 365) {
+                throw new IllegalArgumentException("jobRetention must be 1 minute to 365 days, was " + retention);
+            }
+            this.jobRetention = retention;
             return this;
         }
 

@@ -14,9 +14,11 @@ import dev.dmengine.spi.infra.JobState;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@link JobQueue} on durable job records in {@code game.jobs}. A claim takes the oldest
+ * {@link JobQueue} on durable job records in {@code game.jobs}. Finished jobs stay readable
+ * ({@link #status}) for a retention (a day by default), then are deleted ({@link #purgeFinished}). A claim takes the oldest
  * queued job, or a running one whose lease has run out, with {@code FOR UPDATE SKIP LOCKED},
  * so concurrent workers never block on or share a job. Each claim gets a fresh lease token;
  * calls of a holder whose job was claimed again match no row and change nothing. Lease times
@@ -24,12 +26,52 @@ import java.util.UUID;
  */
 public final class PostgresJobQueue implements JobQueue {
 
+    private static final System.Logger LOG = System.getLogger(PostgresJobQueue.class.getName());
+    /** How often one instance looks for finished jobs past their retention, at most. */
+    private static final long PURGE_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
+    /** The most finished jobs one look deletes. */
+    static final int PURGE_BATCH = 1_000;
+
     private final Db db;
     private final String table;
+    private final Duration finishedRetention;
+    private final AtomicLong nextPurge = new AtomicLong(System.nanoTime());
 
-    PostgresJobQueue(Db db) {
+    PostgresJobQueue(Db db, Duration finishedRetention) {
         this.db = db;
         this.table = db.game() + ".jobs";
+        this.finishedRetention = finishedRetention;
+    }
+
+    /**
+     * Deletes up to {@value #PURGE_BATCH} finished (succeeded or failed) jobs whose last change
+     * is older than the retention, oldest first, and returns how many. Queued and running jobs
+     * are never touched. The queue calls it on its own after finishing a job, at most once a
+     * minute per instance and best effort (a failure is logged), so the table holds the jobs
+     * of about one retention; call it yourself to clean up at once.
+     */
+    public int purgeFinished() {
+        long micros = finishedRetention.toNanos() / 1_000;
+        return db.call("delete finished jobs", h -> h.createUpdate("DELETE FROM " + table + " WHERE id IN (SELECT id FROM "
+                        + table + " WHERE state IN ('SUCCEEDED', 'FAILED') AND updated_at < clock_timestamp() - "
+                        + "make_interval(secs => :micros / 1e6) ORDER BY updated_at LIMIT " + PURGE_BATCH + ")")
+                .bind("micros", micros).execute());
+    }
+
+    private void purgeWhenDue() {
+        long due = nextPurge.get();
+        if (System.nanoTime() - due < 0 || !nextPurge.compareAndSet(due, System.nanoTime() + PURGE_EVERY_NANOS)) {
+            return;
+        }
+        try {
+            int n = purgeFinished();
+            if (n > 0) {
+                LOG.log(System.Logger.Level.INFO, "deleted " + n + " finished job(s) older than " + finishedRetention);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not delete finished jobs past their retention (tried again in a "
+                    + "minute): " + e);
+        }
     }
 
     private static final String COLUMNS = "id, queue, payload, state, attempts, result, created_at, updated_at, "
@@ -112,20 +154,24 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public boolean complete(ClaimedJob job, String result) {
         Checks.text("result", result, db.maxJsonBytes());
-        return db.call("complete job", h -> h.createUpdate("UPDATE " + table + " SET state = 'SUCCEEDED', "
+        boolean done = db.call("complete job", h -> h.createUpdate("UPDATE " + table + " SET state = 'SUCCEEDED', "
                         + "result = :result, lease_token = NULL, lease_until = NULL, updated_at = clock_timestamp() "
                         + "WHERE id = :id AND state = 'RUNNING' AND lease_token = :token")
                 .bind("id", job.id()).bind("token", job.leaseToken()).bind("result", result).execute()) == 1;
+        purgeWhenDue();
+        return done;
     }
 
     @Override
     public boolean fail(ClaimedJob job, String reason, boolean retry) {
         Checks.text("reason", reason, 10_000);
-        return db.call("fail job", h -> h.createUpdate("UPDATE " + table + " SET state = :state, result = :reason, "
+        boolean done = db.call("fail job", h -> h.createUpdate("UPDATE " + table + " SET state = :state, result = :reason, "
                         + "lease_token = NULL, lease_until = NULL, updated_at = clock_timestamp() "
                         + "WHERE id = :id AND state = 'RUNNING' AND lease_token = :token")
                 .bind("id", job.id()).bind("token", job.leaseToken()).bind("reason", reason)
                 .bind("state", retry ? "QUEUED" : "FAILED").execute()) == 1;
+        purgeWhenDue();
+        return done;
     }
 
     @Override

@@ -32,17 +32,17 @@ class PostgresMigrationsIT {
         String suffix = PgTest.randomSuffix();
         try (var s = new PgTest.Schemas(PgTest.builder(suffix))) {
             PostgresMigrations m = s.pg.migrations();
-            assertThat(m.current()).isEqualTo(m.latest()).isEqualTo("8");
+            assertThat(m.current()).isEqualTo(m.latest()).isEqualTo("9");
             assertThat(tables("auth_" + suffix)).contains("players", "refresh_families", "refresh_tokens");
             assertThat(tables("game_" + suffix)).contains("characters", "inventory_items", "sessions", "messages",
                     "turns", "assets", "character_portraits", "jobs", "embedding_spaces", "reembed_runs", "documents", "flyway_schema_history");
             // a second run has nothing to do
-            assertThat(m.migrate()).isEqualTo("8");
+            assertThat(m.migrate()).isEqualTo("9");
         }
     }
 
     @ParameterizedTest(name = "from version {0}")
-    @ValueSource(strings = {"1", "2", "3", "4", "5", "6", "7"})
+    @ValueSource(strings = {"1", "2", "3", "4", "5", "6", "7", "8"})
     void migrates_from_every_earlier_version_keeping_the_data_written_under_it(String version) throws Exception {
         String suffix = PgTest.randomSuffix();
         try (var v1 = new PgTest.Schemas(PgTest.builder(suffix).migrate(false))) {
@@ -66,7 +66,7 @@ class PostgresMigrationsIT {
 
             // the same database, built again at start with migrations on: the later versions are applied
             try (PostgresAdapters upgraded = PgTest.builder(suffix).build()) {
-                assertThat(upgraded.migrations().current()).isEqualTo("8");
+                assertThat(upgraded.migrations().current()).isEqualTo("9");
                 assertThat(upgraded.players().findByEmail("v1@example.com")).contains(player);
                 assertThat(upgraded.messages().list(session, null, 10).items()).isEqualTo(written);
 
@@ -109,7 +109,7 @@ class PostgresMigrationsIT {
             }
 
             try (PostgresAdapters upgraded = PgTest.builder(suffix).annIndexer(false).build()) {
-                assertThat(upgraded.migrations().current()).isEqualTo("8");
+                assertThat(upgraded.migrations().current()).isEqualTo("9");
                 assertThat(tables(game)).contains("vectors_1", "vectors_1_ann", "vectors_1_pending");
                 assertThat(indexes(game)).contains("vectors_1_ann_hnsw_idx").doesNotContain("vectors_1_hnsw_idx");
                 EmbeddingSpace space = new EmbeddingSpace("m", 3);
@@ -147,7 +147,7 @@ class PostgresMigrationsIT {
             }
 
             try (PostgresAdapters upgraded = PgTest.builder(suffix).build()) {
-                assertThat(upgraded.migrations().current()).isEqualTo("8");
+                assertThat(upgraded.migrations().current()).isEqualTo("9");
                 RefreshToken old = upgraded.refreshTokens().findToken("old-hash").orElseThrow();
                 assertThat(old.usedAt()).isNull();
                 assertThat(old.successorHash()).isNull();
