@@ -201,6 +201,7 @@ public final class ClusterLoadBench {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             String line;
             String name = "message";
+            String data = "";
             long id = -1;
             boolean first = true;
             while ((line = in.readLine()) != null) {
@@ -215,10 +216,13 @@ public final class ClusterLoadBench {
                     } else if (name.equals("turn.completed") && ++into.completed == completions) {
                         return;
                     } else if (name.equals("turn.failed")) {
-                        throw new IllegalStateException("a turn failed");
+                        throw new IllegalStateException("a turn failed: " + data);
                     }
                     name = "message";
+                    data = "";
                     id = -1;
+                } else if (line.startsWith("data:")) {
+                    data = line.substring(5).strip();
                 } else if (line.startsWith("event:")) {
                     name = line.substring(6).strip();
                 } else if (line.startsWith("id:")) {
