@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /** {@link CharacterStore#get} from the cache; every write goes through {@link HotEntries}. */
 final class CachingCharacterStore implements CharacterStore {
@@ -45,26 +46,10 @@ final class CachingCharacterStore implements CharacterStore {
 
     @Override
     public boolean delete(UUID id) {
-        HotEntries.Write<GameCharacter> w = entries.begin(KIND, Objects.requireNonNull(id, "id"), false);
-        try {
-            return inner.delete(id);
-        } finally {
-            w.forget();
-            w.end();
-        }
+        return entries.remove(KIND, id, () -> inner.delete(id));
     }
 
-    private GameCharacter write(UUID id, java.util.function.Supplier<GameCharacter> storeWrite) {
-        HotEntries.Write<GameCharacter> w = entries.begin(KIND, Objects.requireNonNull(id, "id"), false);
-        try {
-            GameCharacter stored = storeWrite.get();
-            w.set(stored);
-            return stored;
-        } catch (RuntimeException | Error e) {
-            w.forget();
-            throw e;
-        } finally {
-            w.end();
-        }
+    private GameCharacter write(UUID id, Supplier<GameCharacter> storeWrite) {
+        return entries.replace(KIND, id, storeWrite);
     }
 }

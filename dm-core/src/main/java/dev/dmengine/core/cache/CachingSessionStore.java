@@ -46,26 +46,10 @@ final class CachingSessionStore implements SessionStore {
 
     @Override
     public boolean delete(UUID id) {
-        HotEntries.Write<GameSession> w = entries.begin(KIND, Objects.requireNonNull(id, "id"), false);
-        try {
-            return inner.delete(id);
-        } finally {
-            w.forget();
-            w.end();
-        }
+        return entries.remove(KIND, id, () -> inner.delete(id));
     }
 
     private GameSession write(UUID id, Supplier<GameSession> storeWrite) {
-        HotEntries.Write<GameSession> w = entries.begin(KIND, Objects.requireNonNull(id, "id"), false);
-        try {
-            GameSession stored = storeWrite.get();
-            w.set(stored);
-            return stored;
-        } catch (RuntimeException | Error e) {
-            w.forget();
-            throw e;
-        } finally {
-            w.end();
-        }
+        return entries.replace(KIND, id, storeWrite);
     }
 }

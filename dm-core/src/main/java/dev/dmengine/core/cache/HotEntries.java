@@ -12,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.Objects;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -170,6 +171,35 @@ final class HotEntries {
     }
 
     // ----------------------------------------------------------------------------------- writes
+
+    /**
+     * A store write that replaces the whole entry (a session or a character): marked before,
+     * the stored value after, forgotten if the store write fails.
+     */
+    <T> T replace(Kind<T> kind, UUID id, Supplier<T> storeWrite) {
+        Write<T> w = begin(kind, Objects.requireNonNull(id, "id"), false);
+        try {
+            T stored = storeWrite.get();
+            w.set(stored);
+            return stored;
+        } catch (RuntimeException | Error e) {
+            w.forget();
+            throw e;
+        } finally {
+            w.end();
+        }
+    }
+
+    /** A store delete of the entry: marked before, forgotten after, whatever the store said. */
+    <R> R remove(Kind<?> kind, UUID id, Supplier<R> storeDelete) {
+        Write<?> w = begin(kind, Objects.requireNonNull(id, "id"), false);
+        try {
+            return storeDelete.get();
+        } finally {
+            w.forget();
+            w.end();
+        }
+    }
 
     /**
      * Marks the entry as being written, before the store write. {@code fromLocalCopy}: start the
