@@ -162,6 +162,9 @@ public final class FullStackTurnBench {
             if (i < warmUp) {
                 continue;
             }
+            if (i == warmUp + turns - 1 && System.getenv("DM_BENCH_TRACE") != null) {
+                printTrace(calls, r.sent());
+            }
             int n = i - warmUp;
             total[n] = r.completed() - r.sent();
             firstToken[n] = r.firstToken() - r.sent();
@@ -236,6 +239,16 @@ public final class FullStackTurnBench {
                 System.out.printf("  %-22s %s%n", s.label, s.what);
             }
         }
+    }
+
+    /** Every port call of one turn in start order (DM_BENCH_TRACE set): when it began after the POST, its time, its own time, its thread. */
+    private static void printTrace(List<PortTimings.Call> calls, long sent) {
+        System.out.println("  the last turn's port calls (ms after the POST was sent: start, duration, own time, thread):");
+        Map<Thread, Integer> threads = new java.util.HashMap<>();
+        calls.stream().sorted(java.util.Comparator.comparingLong(PortTimings.Call::start)).forEach(c ->
+                System.out.printf("    %7.2f %6.2f %6.2f  t%d %s.%s%n", (c.start() - sent) / 1e6,
+                        (c.end() - c.start()) / 1e6, c.self() / 1e6,
+                        threads.computeIfAbsent(c.thread(), t -> threads.size() + 1), c.port(), c.method()));
     }
 
     private static void row(String name, long[] nanos, double meanTurn) {

