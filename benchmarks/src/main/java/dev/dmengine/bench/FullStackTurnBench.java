@@ -175,7 +175,8 @@ public final class FullStackTurnBench {
             for (Stage s : Stage.values()) {
                 long v = trace.stages().get(s);
                 stages.get(s)[n] = v;
-                if (s != Stage.AUTH_PORTS && s != Stage.IGNORED && s != Stage.PUBLISH_OFF && s != Stage.AFTER) {
+                if (s != Stage.AUTH_PORTS && s != Stage.IGNORED && s != Stage.PUBLISH_OFF && s != Stage.AFTER
+                        && s != Stage.EMBED_BESIDE) {
                     accounted += v;
                 }
             }
@@ -211,7 +212,8 @@ public final class FullStackTurnBench {
                 row("embed", embed, meanTurn);
             }
             if (s != Stage.AUTH_PORTS && s != Stage.IGNORED) {
-                row(s == Stage.EMBED_PLAYER || s == Stage.EMBED_DM ? "  " + s.label : s.label, stages.get(s),
+                row(s == Stage.EMBED_PLAYER || s == Stage.EMBED_DM || s == Stage.EMBED_BESIDE ? "  " + s.label
+                        : s.label, stages.get(s),
                         meanTurn);
             }
         }

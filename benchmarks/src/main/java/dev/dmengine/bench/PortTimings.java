@@ -48,10 +48,13 @@ final class PortTimings {
     enum Stage {
         ADMISSION("admission", "session ownership reads, turn lock (Cache) and rate limit, lock release"),
         RECORD("record", "player message + turn record (one transaction), the reads before it"),
-        EMBED_PLAYER("embed: player", "Embedder.embed of the player message"),
+        EMBED_PLAYER("embed: player", "the part of the player message's embedding the turn waited for (it runs on a"
+                + " thread of its own beside the record and the window's read)"),
+        EMBED_BESIDE("embed: beside", "the player message's whole embedding, on its own thread: not added to the turn"),
         EMBED_DM("embed: DM reply", "Embedder.embed of the DM reply (after the model)"),
-        VECTOR_WRITE("vector write", "VectorIndex.upsert of both messages"),
-        RETRIEVAL("retrieval", "MessageStore.recent, VectorIndex.search, MessageStore.get of the matches"),
+        VECTOR_WRITE("vector write", "VectorIndex.upsert(All) before turn.completed (both vectors are written after"
+                + " it now: see 'after turn.completed')"),
+        RETRIEVAL("retrieval", "MessageStore.recent, VectorIndex.search, MessageStore.getAll of the matches"),
         PROMPT("prompt", "end of retrieval to the model's first call: prompt assembly and token counting"),
         GENERATION("generation", "LanguageModel.generate, minus the token callbacks"),
         STREAM("token handling", "the engine's token callback minus publish: filter, SSE write of the token"),
@@ -59,7 +62,7 @@ final class PortTimings {
         PUBLISH("publish", "EventBus.publish(All) on the turn's thread (none since events go out in groups)"),
         PUBLISH_OFF("publish, in groups", "EventBus.publishAll on the turn's event publisher: overlaps the turn,"
                 + " not added to it"),
-        AFTER("after turn.completed", "the reply's embedding and vector write, the recent window's check"
+        AFTER("after turn.completed", "the reply's embedding, both vectors' write, the recent window's check"
                 + " (ReplyIndexing): the player has the turn; not added to it"),
         AUTH_PORTS("(auth reads)", "PlayerStore/RefreshTokenStore reads of the request's authentication"),
         IGNORED("(other port calls)", "");
@@ -184,13 +187,25 @@ final class PortTimings {
                 .orElseThrow();
         long genEnd = turn.stream().filter(c -> c.is("LanguageModel", "generate")).mapToLong(Call::end).max()
                 .orElseThrow();
-        long recallStart = turn.stream().filter(c -> c.is("Embedder") && c.start() < genStart)
-                .mapToLong(Call::start).min().orElse(genStart);
+        long locked = turn.stream().filter(c -> c.is("Cache", "putIfAbsent")).mapToLong(Call::start).min()
+                .orElse(genStart);
         Map<Stage, Long> out = new EnumMap<>(Stage.class);
         for (Stage s : Stage.values()) {
             out.put(s, 0L);
         }
-        long lastBeforeModel = recallStart;
+        // the player message's embedding, on a thread of its own from the lock on: the turn waited
+        // for the part of it that was left when the turn's thread had nothing else to do
+        long waited = 0;
+        Call embedding = all.stream().filter(c -> c.is("Embedder", "embed") || c.is("Embedder", "embedAll"))
+                .filter(c -> c.thread() != turnThread && c.start() >= locked && c.start() < genStart)
+                .findFirst().orElse(null);
+        if (embedding != null) {
+            long busyUntil = turn.stream().filter(c -> c.end() <= embedding.end() && c.end() >= embedding.start())
+                    .mapToLong(Call::end).max().orElse(embedding.start());
+            waited = Math.max(0, embedding.end() - Math.max(busyUntil, embedding.start()));
+            out.put(Stage.EMBED_BESIDE, embedding.end() - embedding.start());
+        }
+        long lastBeforeModel = locked;
         long self = 0;
         long lastEnd = 0;
         // the session lock's release (Cache.deleteIfEquals) comes right before turn.completed;
@@ -198,7 +213,7 @@ final class PortTimings {
         long released = turn.stream().filter(c -> c.is("Cache", "deleteIfEquals") && c.start() > genEnd)
                 .mapToLong(Call::end).min().orElse(Long.MAX_VALUE);
         for (Call c : turn) {
-            Stage s = c.start() > released ? Stage.AFTER : stage(c, recallStart, genStart, genEnd);
+            Stage s = c.start() > released ? Stage.AFTER : stage(c, locked, genStart, genEnd);
             out.merge(s, c.self(), Long::sum);
             if (s != Stage.AFTER) {
                 self += c.self();
@@ -208,6 +223,7 @@ final class PortTimings {
                 lastBeforeModel = Math.max(lastBeforeModel, c.end());
             }
         }
+        out.merge(Stage.EMBED_PLAYER, waited, Long::sum);
         out.put(Stage.PROMPT, genStart - lastBeforeModel);
         long publishOff = 0;
         int publishCalls = 0;
@@ -221,10 +237,11 @@ final class PortTimings {
         }
         out.put(Stage.PUBLISH_OFF, publishOff);
         long firstStart = turn.get(0).start();
-        return new Trace(out, firstStart, lastEnd, lastEnd - firstStart - self - out.get(Stage.PROMPT), publishCalls);
+        return new Trace(out, firstStart, lastEnd, lastEnd - firstStart - self - waited - out.get(Stage.PROMPT),
+                publishCalls);
     }
 
-    private static Stage stage(Call c, long recallStart, long genStart, long genEnd) {
+    private static Stage stage(Call c, long locked, long genStart, long genEnd) {
         if (c.is("PlayerStore") || c.is("RefreshTokenStore")) {
             return Stage.AUTH_PORTS;
         }
@@ -249,12 +266,12 @@ final class PortTimings {
         if (c.is("VectorIndex", "upsert") || c.is("VectorIndex", "upsertAll")) {
             return Stage.VECTOR_WRITE;
         }
-        if (c.start() < recallStart) {
-            return c.is("SessionStore", "get") || c.is("TurnStore", "findByIdempotencyKey")
-                    || c.is("MessageStore", "get") ? Stage.ADMISSION : Stage.RECORD;
+        if (c.start() < locked) {
+            return Stage.ADMISSION; // the session's ownership, an earlier turn of the same key
         }
         if (c.start() < genStart) {
-            return Stage.RETRIEVAL;
+            return c.is("MessageStore", "recent") || c.is("VectorIndex", "search") || c.is("MessageStore", "getAll")
+                    ? Stage.RETRIEVAL : Stage.RECORD;
         }
         return c.start() > genEnd ? Stage.COMMIT : Stage.IGNORED;
     }

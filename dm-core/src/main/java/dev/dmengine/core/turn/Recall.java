@@ -9,7 +9,6 @@ import dev.dmengine.spi.retrieval.EmbeddingSpace;
 import dev.dmengine.spi.retrieval.VectorIndex;
 import dev.dmengine.spi.retrieval.VectorMatch;
 import dev.dmengine.spi.retrieval.VectorQuery;
-import dev.dmengine.spi.retrieval.VectorRecord;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,11 +17,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
- * Steps 4 and 5 of a turn: embed the player message and index its vector, then gather what the
- * DM remembers — the recent window verbatim and the session's most similar earlier messages
- * outside it (KNN in the embedder's space, never another session's).
+ * Steps 4 and 5 of a turn: embed the player message, then gather what the DM remembers — the
+ * recent window verbatim and the session's most similar earlier messages outside it (KNN in the
+ * embedder's space, never another session's).
+ *
+ * <p>The embedding is the turn's one CPU-heavy step before the model, and it needs nothing but
+ * the player's text, so it {@link #embed starts} on a virtual thread of its own as soon as the
+ * turn holds the session's lock, while the turn's thread stores the player message and reads the
+ * recent window; {@link #recall} waits for it only for the search. The player message's vector
+ * is written after the turn, with the reply's ({@link ReplyIndexing}): retrieval leaves out the
+ * recent window, so no turn searches for a message of its own window.
  */
 final class Recall {
 
@@ -40,19 +49,72 @@ final class Recall {
 
     /**
      * What the turn recalls: the embedder the whole turn uses (one model for its space and both
-     * vectors, while a host may switch spaces under it), the recent window and the memories.
+     * vectors, while a host may switch spaces under it), the recent window, the memories, and the
+     * player message with its vector (written after the turn).
      */
-    record Recalled(Embedder embedder, EmbeddingSpace space, List<Message> recent, List<RetrievedMessage> memories) {
+    record Recalled(Embedder embedder, EmbeddingSpace space, List<Message> recent, List<RetrievedMessage> memories,
+                    Message playerMessage, float[] playerVector) {
     }
 
-    /** {@code replaced}: messages of the reply a regeneration replaces, never recalled. */
-    Recalled recall(Message playerMessage, UUID playerId, List<UUID> replaced) {
-        Embedder embedder = this.embedder.current(); // one model for the turn's space and vectors
-        EmbeddingSpace space = embedder.space();
-        float[] query = embedder.embed(playerMessage.content());
-        vectors.upsert(space, new VectorRecord(playerMessage.id(), playerMessage.sessionId(), playerId, query));
+    /** The player's text being embedded beside the turn's own work. */
+    static final class Embedding {
+        private final Embedder embedder;
+        private final EmbeddingSpace space;
+        private final String text;
+        private final FutureTask<float[]> task;
+
+        private Embedding(Embedder embedder, String text) {
+            this.embedder = embedder;
+            this.space = embedder.space();
+            this.text = text;
+            this.task = new FutureTask<>(() -> embedder.embed(text));
+        }
+
+        /** The vector of {@code text}: this one's, waited for, if it is the text it embeds. */
+        float[] of(String wanted) {
+            if (!wanted.equals(text)) {
+                task.cancel(false);
+                return embedder.embed(wanted);
+            }
+            try {
+                return task.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                task.cancel(false);
+                throw new CancellationException("interrupted while the player message was embedded");
+            }
+        }
+
+        /** The turn goes no further: its result is not wanted (a running embedding finishes unseen). */
+        void abandon() {
+            task.cancel(false);
+        }
+    }
+
+    /** Starts embedding the player's text with the current embedder, on a virtual thread of its own. */
+    Embedding embed(String text) {
+        Embedding e = new Embedding(embedder.current(), text); // one model for the turn's space and vectors
+        Thread.ofVirtual().name("turn-embedding").start(e.task);
+        return e;
+    }
+
+    /**
+     * The recent window (read here) and the memories (searched with the player message's vector,
+     * waited for). {@code replaced}: messages of the reply a regeneration replaces, never recalled.
+     */
+    Recalled recall(Embedding embedding, Message playerMessage, List<UUID> replaced) {
         List<Message> recent = recentWindow(playerMessage);
-        return new Recalled(embedder, space, recent, retrieve(space, playerMessage, query, recent, replaced));
+        float[] query = embedding.of(playerMessage.content());
+        return new Recalled(embedding.embedder, embedding.space, recent,
+                retrieve(embedding.space, playerMessage, query, recent, replaced), playerMessage, query);
     }
 
     private List<Message> recentWindow(Message playerMessage) {

@@ -44,7 +44,8 @@ import java.util.concurrent.CancellationException;
  *       limit the player and take the session's turn lock — {@link Admission},
  *       {@link SessionLock};</li>
  *   <li>store the player message and the turn record together — {@link TurnRecords};</li>
- *   <li>embed the message and index its vector, and</li>
+ *   <li>embed the message (on a thread of its own from the moment the lock is held, beside
+ *       step 3 and the recent window's read), and</li>
  *   <li>retrieve the session's most similar earlier messages outside the recent window —
  *       {@link Recall};</li>
  *   <li>assemble the prompt within the token budget — {@link PromptAssembler};</li>
@@ -54,9 +55,9 @@ import java.util.concurrent.CancellationException;
  *   <li>store the DM message, the mechanics and the new state together ({@link TurnCommit});
  *       release the lock; emit {@code turn.completed}.</li>
  * </ol>
- * Then, with the player no longer waiting, the reply is embedded and indexed, and the recent
- * window's messages that lack a vector are indexed ({@link ReplyIndexing}); {@code play} returns
- * after that.
+ * Then, with the player no longer waiting, the reply is embedded and the vectors of the player
+ * message and the reply are written, and the recent window's messages that lack a vector are
+ * indexed ({@link ReplyIndexing}); {@code play} returns after that.
  * On failure the player message stays, no DM message is stored, the turn record says why,
  * the lock is released and {@code turn.failed} is emitted. The lock is free before either
  * terminal event, so a client reacting to it can play the next turn at once. The engine does
@@ -253,11 +254,20 @@ public final class TurnEngine {
 
     private <S> TurnResult begin(TurnRules<S> rules, Admission.Checked checked, TurnEvents.Outlet out,
                                  SessionLock.Lease lease) {
-        TurnRecords.Start<S> start = records.begin(rules, admission, checked);                  // 3
+        Recall.Embedding embedding = recall.embed(checked.text());                               // 4, beside 3
+        TurnRecords.Start<S> start;
+        try {
+            start = records.begin(rules, admission, checked);                                    // 3
+        } catch (RuntimeException | Error e) {
+            embedding.abandon();
+            throw e;
+        }
         if (start.completed() != null) {
+            embedding.abandon();
             return replay(start.completed(), out);
         }
-        return run(rules, checked.session(), checked.playerId(), start.begun(), out, checked.cancellation(), lease);
+        return run(rules, checked.session(), checked.playerId(), start.begun(), embedding, out,
+                checked.cancellation(), lease);
     }
 
     /**
@@ -309,19 +319,22 @@ public final class TurnEngine {
 
     private <S> TurnResult regenerate(TurnRules<S> rules, GameSession session, UUID playerId,
                                       CancellationSignal cancellation, TurnEvents.Outlet out, SessionLock.Lease lease) {
-        return run(rules, session, playerId, records.restartLatest(rules, session), out, cancellation, lease);
+        TurnRecords.Begun<S> begun = records.restartLatest(rules, session);
+        return run(rules, session, playerId, begun, recall.embed(begun.playerMessage().content()), out, cancellation,
+                lease);
     }
 
-    /** Steps 4 to 9, then the reply's vector ({@link ReplyIndexing}). */
+    /** Steps 4 to 9 (the player message's embedding under way), then the vectors ({@link ReplyIndexing}). */
     private <S> TurnResult run(TurnRules<S> rules, GameSession session, UUID playerId, TurnRecords.Begun<S> begun,
-                               TurnEvents.Outlet out, CancellationSignal cancellation, SessionLock.Lease lease) {
+                               Recall.Embedding embedding, TurnEvents.Outlet out, CancellationSignal cancellation,
+                               SessionLock.Lease lease) {
         TurnRecord turn = begun.turn();
         out.emit(new TurnEvent.Started(turn.id(), session.id(), turn.seq(), begun.playerMessage().id(),
                 begun.playerMessage().content()));
-        Recall.Recalled recalled;
+        Recall.Recalled recalled = null;
         TurnResult result;
         try {
-            recalled = recall.recall(begun.playerMessage(), playerId, begun.replaced());                     // 4, 5
+            recalled = recall.recall(embedding, begun.playerMessage(), begun.replaced());                 // 4, 5
             AssembledPrompt prompt = assembler.assemble(new PromptInput(config.persona(), rules.promptGuide(),
                     rules.describe(begun.stateBefore()), recalled.memories(), recalled.recent(),
                     begun.playerMessage().content()));                                                // 6
@@ -339,6 +352,12 @@ public final class TurnEngine {
             lease.release();
             out.emit(new TurnEvent.Failed(turn.id(), reason,
                     e instanceof RetriableException || e instanceof CancellationException));
+            if (recalled != null && !begun.regenerating()) {
+                out.finish(); // turn.failed is with the player first
+                indexing.afterFailure(playerId, recalled); // the player message stays: its vector too
+            } else if (recalled == null) {
+                embedding.abandon();
+            }
             if (e instanceof DmException || e instanceof Error) {
                 throw e;
             }

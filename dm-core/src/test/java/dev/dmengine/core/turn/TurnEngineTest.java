@@ -323,6 +323,76 @@ class TurnEngineTest {
     }
 
     @Test
+    void the_player_message_is_embedded_while_the_turn_stores_it() {
+        // the embedding is held until the player message's transaction has run, and that transaction
+        // waits until the embedding has begun: one step after the other, either way round, never ends
+        ControlledEmbedder embedder = new ControlledEmbedder();
+        embedder.held = t -> t.equals("I light the brazier");
+        java.util.concurrent.atomic.AtomicInteger transactions = new java.util.concurrent.atomic.AtomicInteger();
+        dev.dmengine.spi.Transactor transactor = new dev.dmengine.spi.Transactor() {
+            @Override
+            public <R> R inTransaction(java.util.function.Supplier<R> work) {
+                if (transactions.incrementAndGet() > 1) {
+                    return work.get();
+                }
+                try {
+                    assertThat(embedder.holding.await(30, TimeUnit.SECONDS)).as("the embedding began meanwhile").isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                R stored = work.get();
+                embedder.release.countDown();
+                return stored;
+            }
+        };
+        setUp(DmEngine.builder().embedder(embedder).transactor(transactor)
+                .languageModel(TestModels.Recording.replying("Flames leap up.")));
+
+        TurnResult result = play("I light the brazier");
+
+        assertThat(result.turn().status()).isEqualTo(TurnStatus.COMPLETED);
+        assertThat(transactions).hasValue(2); // the player message's, then the reply's
+        assertThat(indexed(result.playerMessage().id())).isTrue();
+    }
+
+    @Test
+    void a_turn_that_fails_after_recalling_still_indexes_its_player_message_after_turn_failed() {
+        setUp(new TestModels.Recording((call, h) -> h.onError(TestModels.down())));
+        List<String> heard = new CopyOnWriteArrayList<>();
+        UUID[] playerMessage = new UUID[1];
+
+        assertThatThrownBy(() -> engine.turns().play(TurnRequest.of(session.id(), player.id(), "I call out"), e -> {
+            if (e instanceof TurnEvent.Started started) {
+                playerMessage[0] = started.playerMessageId();
+            }
+            if (e instanceof TurnEvent.Failed) {
+                heard.add(e.name() + (indexed(playerMessage[0]) ? " after the vector" : " before the vector"));
+            }
+        })).isInstanceOf(UnavailableException.class);
+
+        assertThat(heard).containsExactly("turn.failed before the vector");
+        assertThat(indexed(playerMessage[0])).as("indexed before play returned").isTrue();
+    }
+
+    @Test
+    void an_embedder_that_fails_fails_the_turn_after_the_player_message_is_stored() {
+        ControlledEmbedder embedder = new ControlledEmbedder();
+        embedder.failing = t -> t.equals("I whisper");
+        setUp(DmEngine.builder().embedder(embedder).languageModel(TestModels.Recording.replying("unused")));
+
+        assertThatThrownBy(() -> play("I whisper")).isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("the embedding server is down");
+
+        assertThat(transcript()).extracting(Message::content).containsExactly("I whisper");
+        var turn = engine.ports().turnStore().latest(session.id()).orElseThrow();
+        assertThat(turn.status()).isEqualTo(TurnStatus.FAILED);
+        assertThat(turn.failureReason()).contains("the embedding server is down");
+        assertThat(engine.turns().ownedSession(session.id(), player.id())).isNotNull();
+        embedder.failing = t -> false;
+        assertThat(play("I whisper louder").turn().status()).as("the session is free").isEqualTo(TurnStatus.COMPLETED);
+    }
+
+    @Test
     void an_empty_message_is_refused_and_nothing_is_stored() {
         setUp(TestModels.Recording.replying("unused"));
 
