@@ -89,6 +89,50 @@ class TokenServiceTest {
         assertThat(reasonOf(service, token)).isEqualTo(Reason.EXPIRED);
     }
 
+    @Test
+    void a_remembered_token_is_checked_for_expiry_every_time_and_forgotten_once_expired() {
+        String token = service.issue(player, session, null).value();
+
+        assertThat(service.verify(token)).isEqualTo(service.verify(token));
+        assertThat(service.rememberedTokens()).isEqualTo(1);
+        clock.advance(LIFETIME.plus(SKEW).plusSeconds(1));
+
+        assertThat(reasonOf(service, token)).isEqualTo(Reason.EXPIRED);
+        assertThat(service.rememberedTokens()).isZero();
+    }
+
+    @Test
+    void refused_tokens_are_never_remembered() {
+        String token = service.issue(player, session, null).value();
+        String tampered = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
+
+        assertThat(reasonOf(service, tampered)).isEqualTo(Reason.BAD_SIGNATURE);
+        assertThat(reasonOf(service, "not.a.token")).isEqualTo(Reason.MALFORMED);
+        assertThat(reasonOf(service(keys, ISS, "another-api"), token)).isEqualTo(Reason.WRONG_AUDIENCE);
+        assertThat(service.rememberedTokens()).isZero();
+        assertThat(service.verify(token).playerId()).isEqualTo(player);
+        assertThat(reasonOf(service, tampered)).as("the real token remembered, not its tampered copy")
+                .isEqualTo(Reason.BAD_SIGNATURE);
+    }
+
+    @Test
+    void the_memory_of_verified_tokens_is_bounded_least_recently_used_first_out() {
+        VerifiedTokens memory = new VerifiedTokens(2);
+        AccessClaims claims = service.issue(player, session, null).claims();
+        VerifiedTokens.Digest a = VerifiedTokens.digest("a");
+        VerifiedTokens.Digest b = VerifiedTokens.digest("b");
+
+        memory.put(a, claims);
+        memory.put(b, claims);
+        memory.get(a); // a is the more recently used
+        memory.put(VerifiedTokens.digest("c"), claims);
+
+        assertThat(memory.size()).isEqualTo(2);
+        assertThat(memory.get(b)).isNull();
+        assertThat(memory.get(VerifiedTokens.digest("a"))).isEqualTo(claims);
+        assertThatThrownBy(() -> new VerifiedTokens(0)).hasMessage("capacity must be at least 1, was 0");
+    }
+
     // ------------------------------------------------------------------ times in the future (issue 12, finding 10)
 
     private String signed(String claims) {
