@@ -12,6 +12,7 @@ import dev.dmengine.spi.game.MessageStore;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
@@ -32,6 +34,8 @@ public final class PostgresMessageStore implements MessageStore {
 
     /** The largest page {@link #list} returns. */
     public static final int MAX_PAGE = 1_000;
+    /** The most messages one {@link #appendAll} takes. */
+    public static final int MAX_BATCH = 100;
 
     private static final String COLUMNS = "m.id, m.session_id, m.turn_id, m.role, m.content, m.created_at, "
             + "(SELECT array_agg(key ORDER BY key) FROM jsonb_each_text(m.attributes)) AS attr_keys, "
@@ -47,22 +51,63 @@ public final class PostgresMessageStore implements MessageStore {
 
     @Override
     public Message append(Message m) {
-        Checks.text("content", m.content(), db.maxTextChars());
-        List<String> keys = new ArrayList<>(m.attributes().keySet());
-        List<String> values = new ArrayList<>();
-        for (String k : keys) {
-            Checks.text("attributes", k, 200);
-            values.add(Checks.text("attributes." + k, m.attributes().get(k), 10_000));
+        return appendAll(List.of(m)).getFirst();
+    }
+
+    /** All or none, in one round trip: a JDBC batch of the insert, in a transaction (or the thread's). */
+    @Override
+    public List<Message> appendAll(List<Message> messages) {
+        if (messages.size() > MAX_BATCH) {
+            throw new InvalidInputException("messages", "at most " + MAX_BATCH + " at once, was " + messages.size());
         }
-        db.call("append message", h -> h.createUpdate("INSERT INTO " + table + " (id, session_id, turn_id, role, "
-                        + "content, created_at, attributes) VALUES (:id, :session, :turn, :role, :content, :created, "
-                        + "jsonb_object(CAST(:keys AS text[]), CAST(:values AS text[])))")
-                .bind("id", m.id()).bind("session", m.sessionId()).bind("turn", m.turnId())
-                .bind("role", m.role().name()).bind("content", m.content()).bind("created", Db.ts(m.createdAt()))
-                .bindArray("keys", String.class, keys).bindArray("values", String.class, values)
-                .execute());
-        return new Message(m.id(), m.sessionId(), m.turnId(), m.role(), m.content(),
-                Db.ts(m.createdAt()).toInstant(), m.attributes());
+        List<List<String>> keys = new ArrayList<>(messages.size());
+        List<List<String>> values = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            Checks.text("content", m.content(), db.maxTextChars());
+            List<String> k = new ArrayList<>(m.attributes().keySet());
+            List<String> v = new ArrayList<>(k.size());
+            for (String key : k) {
+                Checks.text("attributes", key, 200);
+                v.add(Checks.text("attributes." + key, m.attributes().get(key), 10_000));
+            }
+            keys.add(k);
+            values.add(v);
+        }
+        if (messages.isEmpty()) {
+            return List.of();
+        }
+        if (messages.size() == 1) { // one statement: no transaction of its own needed
+            Message m = messages.getFirst();
+            db.call("append message", h -> h.createUpdate("INSERT INTO " + table + " (id, session_id, turn_id, role, "
+                            + "content, created_at, attributes) VALUES (:id, :session, :turn, :role, :content, :created, "
+                            + "jsonb_object(CAST(:keys AS text[]), CAST(:values AS text[])))")
+                    .bind("id", m.id()).bind("session", m.sessionId()).bind("turn", m.turnId())
+                    .bind("role", m.role().name()).bind("content", m.content()).bind("created", Db.ts(m.createdAt()))
+                    .bindArray("keys", String.class, keys.getFirst()).bindArray("values", String.class, values.getFirst())
+                    .execute());
+            return List.of(stored(m));
+        }
+        db.tx("append messages", h -> {
+            PreparedBatch batch = h.prepareBatch("INSERT INTO " + table + " (id, session_id, turn_id, role, "
+                    + "content, created_at, attributes) VALUES (:id, :session, :turn, :role, :content, :created, "
+                    + "jsonb_object(CAST(:keys AS text[]), CAST(:values AS text[])))");
+            for (int i = 0; i < messages.size(); i++) {
+                Message m = messages.get(i);
+                batch.bind("id", m.id()).bind("session", m.sessionId()).bind("turn", m.turnId())
+                        .bind("role", m.role().name()).bind("content", m.content())
+                        .bind("created", Db.ts(m.createdAt()))
+                        .bindArray("keys", String.class, keys.get(i)).bindArray("values", String.class, values.get(i))
+                        .add();
+            }
+            return batch.execute();
+        });
+        return messages.stream().map(PostgresMessageStore::stored).toList();
+    }
+
+    /** The message as it reads back: its time to the microsecond. */
+    private static Message stored(Message m) {
+        return new Message(m.id(), m.sessionId(), m.turnId(), m.role(), m.content(), Db.ts(m.createdAt()).toInstant(),
+                m.attributes());
     }
 
     @Override

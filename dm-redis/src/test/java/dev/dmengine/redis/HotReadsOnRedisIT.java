@@ -272,6 +272,14 @@ class HotReadsOnRedisIT {
                     return w.append(m);
                 }
 
+                public java.util.List<dev.dmengine.spi.game.Message> appendAll(
+                        java.util.List<dev.dmengine.spi.game.Message> ms) {
+                    if (!ms.isEmpty()) {
+                        w.recent(ms.getFirst().sessionId(), 10);
+                    }
+                    return w.appendAll(ms);
+                }
+
                 public Optional<dev.dmengine.spi.game.Message> get(UUID id) {
                     return r.get(id);
                 }

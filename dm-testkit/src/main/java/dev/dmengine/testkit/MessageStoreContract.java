@@ -79,6 +79,41 @@ public abstract class MessageStoreContract {
     }
 
     @Test
+    void append_all_stores_the_messages_in_order_all_or_none() {
+        UUID session = Ids.newId();
+        UUID turn = Ids.newId();
+        Message mechanics = new Message(Ids.newId(), session, turn, MessageRole.SYSTEM, "d20 = 14", T0,
+                Map.of("kind", "mechanics"));
+        Message reply = new Message(Ids.newId(), session, turn, MessageRole.DM, "The lock gives.", T0,
+                Map.of("model", "offline-narrator"));
+
+        assertThat(store.appendAll(List.of(mechanics, reply))).containsExactly(mechanics, reply);
+
+        assertThat(store.getAll(List.of(mechanics.id(), reply.id()))).containsExactly(mechanics, reply);
+        assertThat(store.recent(session, 5)).containsExactly(mechanics, reply);
+        assertThat(store.appendAll(List.of())).isEmpty();
+        Message fresh = message(Ids.newId(), session, "never stored");
+        assertThatThrownBy(() -> store.appendAll(List.of(fresh, message(reply.id(), session, "a second reply"))))
+                .isInstanceOf(ConflictException.class);
+        assertThat(store.get(fresh.id())).as("nothing of a refused batch is stored").isEmpty();
+        assertThat(store.count(session)).isEqualTo(2);
+        assertThat(store.recent(session, 5)).containsExactly(mechanics, reply);
+    }
+
+    @Test
+    void append_all_refuses_more_than_100_messages_at_once_naming_the_limit() {
+        UUID session = Ids.newId();
+        List<Message> many = new ArrayList<>();
+        for (int i = 0; i < 101; i++) {
+            many.add(message(Ids.newId(), session, "m" + i));
+        }
+
+        assertThatThrownBy(() -> store.appendAll(many)).isInstanceOf(dev.dmengine.spi.InvalidInputException.class)
+                .hasMessageContaining("messages").hasMessageContaining("at most 100");
+        assertThat(store.count(session)).isZero();
+    }
+
+    @Test
     void appended_message_is_read_back_equal() {
         UUID turn = Ids.newId();
         Message m = new Message(Ids.newId(), Ids.newId(), turn, MessageRole.DM, "The door creaks open.", T0,

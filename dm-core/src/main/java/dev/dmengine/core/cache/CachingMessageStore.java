@@ -45,6 +45,31 @@ final class CachingMessageStore implements MessageStore {
         }
     }
 
+    /** One store call; the window updated as by each append (messages of several sessions: one by one). */
+    @Override
+    public List<Message> appendAll(List<Message> messages) {
+        if (messages.isEmpty()) {
+            return inner.appendAll(messages);
+        }
+        UUID session = messages.getFirst().sessionId();
+        if (!messages.stream().allMatch(m -> session.equals(m.sessionId()))) {
+            return MessageStore.super.appendAll(messages);
+        }
+        HotEntries.Write<RecentWindow> w = entries.begin(KIND, session, true);
+        try {
+            List<Message> stored = inner.appendAll(messages);
+            for (Message m : stored) {
+                w.change(window -> window.plus(m, capacity));
+            }
+            return stored;
+        } catch (RuntimeException | Error e) {
+            w.forget();
+            throw e;
+        } finally {
+            w.end();
+        }
+    }
+
     @Override
     public Optional<Message> get(UUID id) {
         return inner.get(id);

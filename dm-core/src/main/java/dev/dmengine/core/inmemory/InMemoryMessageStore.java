@@ -12,11 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -30,6 +32,8 @@ public final class InMemoryMessageStore implements MessageStore {
 
     /** The largest page or window a caller may ask for. */
     public static final int MAX_LIMIT = 1_000;
+    /** The most messages one {@link #appendAll} takes. */
+    public static final int MAX_BATCH = 100;
 
     private static final String CURSOR_PREFIX = "after:";
 
@@ -39,19 +43,41 @@ public final class InMemoryMessageStore implements MessageStore {
 
     @Override
     public Message append(Message message) {
-        Checks.notNull(message, "message");
-        Validation.storable("content", message.content());
-        message.attributes().forEach((k, v) -> {
-            Validation.storable("attributes", k);
-            Validation.storable("attributes." + k, v);
-        });
+        return appendAll(List.of(Checks.notNull(message, "message"))).getFirst();
+    }
+
+    /** All or none: every message is checked, then all are stored under one lock. */
+    @Override
+    public List<Message> appendAll(List<Message> messages) {
+        Checks.notNull(messages, "messages");
+        if (messages.size() > MAX_BATCH) {
+            throw new InvalidInputException("messages", "at most " + MAX_BATCH + " at once, was " + messages.size());
+        }
+        Set<UUID> ids = new HashSet<>();
+        for (Message message : messages) {
+            Checks.notNull(message, "message");
+            Validation.storable("content", message.content());
+            message.attributes().forEach((k, v) -> {
+                Validation.storable("attributes", k);
+                Validation.storable("attributes." + k, v);
+            });
+            if (!ids.add(message.id())) {
+                throw new ConflictException("message " + message.id() + " is twice in one append");
+            }
+        }
         lock.writeLock().lock();
         try {
-            if (byId.putIfAbsent(message.id(), message) != null) {
-                throw new ConflictException("message " + message.id() + " already exists");
+            for (Message message : messages) {
+                if (byId.containsKey(message.id())) {
+                    throw new ConflictException("message " + message.id() + " already exists");
+                }
             }
-            bySession.computeIfAbsent(message.sessionId(), s -> new TreeMap<>(Ids::compare)).put(message.id(), message);
-            return message;
+            for (Message message : messages) {
+                byId.put(message.id(), message);
+                bySession.computeIfAbsent(message.sessionId(), s -> new TreeMap<>(Ids::compare))
+                        .put(message.id(), message);
+            }
+            return List.copyOf(messages);
         } finally {
             lock.writeLock().unlock();
         }

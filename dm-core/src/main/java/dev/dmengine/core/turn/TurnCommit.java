@@ -93,12 +93,16 @@ final class TurnCommit {
         List<Runnable> undo = new ArrayList<>();
         try {
             TurnRecord done = transactor.inTransaction(() -> {
-                if (mechanicsMessage != null) {
-                    messages.append(mechanicsMessage);
+                if (mechanicsMessage != null) { // one write for both: the mechanics, then the reply
+                    // undone even if the write fails half-way (a store that appends one by one outside a
+                    // transaction); deleting a message that was never stored does nothing
                     undo.add(() -> messages.delete(mechanicsMessage.id()));
+                    undo.add(() -> messages.delete(dm.id()));
+                    messages.appendAll(List.of(mechanicsMessage, dm));
+                } else {
+                    messages.append(dm);
+                    undo.add(() -> messages.delete(dm.id()));
                 }
-                messages.append(dm);
-                undo.add(() -> messages.delete(dm.id()));
                 if (updated != character) {
                     GameCharacter stored = characters.update(updated);
                     undo.add(() -> characters.update(new GameCharacter(character.id(), character.ownerId(),

@@ -89,6 +89,10 @@ final class TwoInstances {
                 return writer.append(m);
             }
 
+            public List<Message> appendAll(List<Message> ms) {
+                return writer.appendAll(ms);
+            }
+
             public Optional<Message> get(UUID id) {
                 return reader.get(id);
             }

@@ -12,6 +12,21 @@ public interface MessageStore {
     /** Appends a message; a conflict if its id exists. */
     Message append(Message message);
 
+    /**
+     * Appends the messages in order, all or none (at most 100): the DM reply and its mechanics
+     * message of a turn. One round trip where the store can batch (PostgreSQL); the default, for
+     * stores written before it, appends one by one — all or none only inside a transaction.
+     *
+     * @return the messages as stored, in the order given
+     */
+    default List<Message> appendAll(List<Message> messages) {
+        List<Message> stored = new java.util.ArrayList<>(messages.size());
+        for (Message m : messages) {
+            stored.add(append(m));
+        }
+        return List.copyOf(stored);
+    }
+
     Optional<Message> get(UUID id);
 
     /**
