@@ -45,7 +45,7 @@ import java.util.UUID;
  * rate limit (30 a minute, bursts of 10), each in a session of its own.
  *
  * <p>Not a test. {@code ./dm bench FullStackTurnBench [turns] [warm-up] [profiles]} (defaults
- * 300, 100, {@code postgres,embedded}); PostgreSQL and Redis as the tests find them
+ * 300, 600, {@code postgres,embedded}; DM_BENCH_TRACE set: the last turn's port calls too); PostgreSQL and Redis as the tests find them
  * ({@code DM_TEST_PG_URL}…, {@code DM_TEST_REDIS_URL}), on a private schema and key prefix
  * removed at the end. The server's log goes to a file (named at the start). It runs on the
  * reference server's class path (relaunching itself there: see {@link BenchSupport#runOnServerClasspath}).
@@ -66,7 +66,7 @@ public final class FullStackTurnBench {
         Path log = Files.createTempFile("fullstack-bench-server-", ".log");
         System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
         int turns = args.length > 0 ? Integer.parseInt(args[0]) : 300;
-        int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 600; // with 100 the JIT was still busy
         String[] profiles = (args.length > 2 ? args[2] : "postgres,embedded").split(",");
         System.out.printf("FullStackTurnBench: %d turns after %d warm-up turns per profile; server log in %s%n",
                 turns, warmUp, log);
