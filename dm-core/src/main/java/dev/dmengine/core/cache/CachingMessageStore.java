@@ -32,17 +32,7 @@ final class CachingMessageStore implements MessageStore {
 
     @Override
     public Message append(Message message) {
-        HotEntries.Write<RecentWindow> w = entries.begin(KIND, message.sessionId(), true);
-        try {
-            Message stored = inner.append(message);
-            w.change(window -> window.plus(stored, capacity));
-            return stored;
-        } catch (RuntimeException | Error e) {
-            w.forget();
-            throw e;
-        } finally {
-            w.end();
-        }
+        return appendAll(List.of(Objects.requireNonNull(message, "message"))).getFirst();
     }
 
     /** One store call; the window updated as by each append (messages of several sessions: one by one). */
@@ -55,19 +45,13 @@ final class CachingMessageStore implements MessageStore {
         if (!messages.stream().allMatch(m -> session.equals(m.sessionId()))) {
             return MessageStore.super.appendAll(messages);
         }
-        HotEntries.Write<RecentWindow> w = entries.begin(KIND, session, true);
-        try {
-            List<Message> stored = inner.appendAll(messages);
+        return entries.update(KIND, session, () -> inner.appendAll(messages), (window, stored) -> {
+            RecentWindow next = window;
             for (Message m : stored) {
-                w.change(window -> window.plus(m, capacity));
+                next = next.plus(m, capacity);
             }
-            return stored;
-        } catch (RuntimeException | Error e) {
-            w.forget();
-            throw e;
-        } finally {
-            w.end();
-        }
+            return next;
+        });
     }
 
     @Override
@@ -108,17 +92,8 @@ final class CachingMessageStore implements MessageStore {
         if (existing.isEmpty()) {
             return inner.delete(id);
         }
-        HotEntries.Write<RecentWindow> w = entries.begin(KIND, existing.get().sessionId(), true);
-        try {
-            boolean deleted = inner.delete(id);
-            w.change(window -> window.minus(id));
-            return deleted;
-        } catch (RuntimeException | Error e) {
-            w.forget();
-            throw e;
-        } finally {
-            w.end();
-        }
+        return entries.update(KIND, existing.get().sessionId(), () -> inner.delete(id),
+                (window, deleted) -> window.minus(id));
     }
 
     @Override

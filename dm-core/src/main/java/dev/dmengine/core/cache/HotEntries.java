@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.Objects;
@@ -182,6 +183,26 @@ final class HotEntries {
             T stored = storeWrite.get();
             w.set(stored);
             return stored;
+        } catch (RuntimeException | Error e) {
+            w.forget();
+            throw e;
+        } finally {
+            w.end();
+        }
+    }
+
+    /**
+     * A store write that changes the entry it starts from (a window appended to or shortened):
+     * marked before, started from this instance's current copy when there is one, and after the
+     * write the copy changed by {@code change} with what the store returned; forgotten if the
+     * store write fails or no current copy was there to change.
+     */
+    <T, R> R update(Kind<T> kind, UUID id, Supplier<R> storeWrite, BiFunction<T, R, T> change) {
+        Write<T> w = begin(kind, Objects.requireNonNull(id, "id"), true);
+        try {
+            R result = storeWrite.get();
+            w.change(value -> change.apply(value, result));
+            return result;
         } catch (RuntimeException | Error e) {
             w.forget();
             throw e;
