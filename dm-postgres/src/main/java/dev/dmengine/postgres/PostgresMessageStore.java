@@ -12,7 +12,6 @@ import dev.dmengine.spi.game.MessageStore;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,6 +22,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
@@ -34,8 +34,6 @@ public final class PostgresMessageStore implements MessageStore {
 
     /** The largest page {@link #list} returns. */
     public static final int MAX_PAGE = 1_000;
-    /** The most messages one {@link #appendAll} takes. */
-    public static final int MAX_BATCH = 100;
 
     private static final String COLUMNS = "m.id, m.session_id, m.turn_id, m.role, m.content, m.created_at, "
             + "(SELECT array_agg(key ORDER BY key) FROM jsonb_each_text(m.attributes)) AS attr_keys, "
@@ -57,9 +55,7 @@ public final class PostgresMessageStore implements MessageStore {
     /** All or none, in one round trip: a JDBC batch of the insert, in a transaction (or the thread's). */
     @Override
     public List<Message> appendAll(List<Message> messages) {
-        if (messages.size() > MAX_BATCH) {
-            throw new InvalidInputException("messages", "at most " + MAX_BATCH + " at once, was " + messages.size());
-        }
+        MessageStore.requireBatchSize(messages);
         List<List<String>> keys = new ArrayList<>(messages.size());
         List<List<String>> values = new ArrayList<>(messages.size());
         for (Message m : messages) {
@@ -73,35 +69,28 @@ public final class PostgresMessageStore implements MessageStore {
             keys.add(k);
             values.add(v);
         }
-        if (messages.isEmpty()) {
-            return List.of();
-        }
+        String insert = "INSERT INTO " + table + " (id, session_id, turn_id, role, content, created_at, attributes) "
+                + "VALUES (:id, :session, :turn, :role, :content, :created, "
+                + "jsonb_object(CAST(:keys AS text[]), CAST(:values AS text[])))";
         if (messages.size() == 1) { // one statement: no transaction of its own needed
-            Message m = messages.getFirst();
-            db.call("append message", h -> h.createUpdate("INSERT INTO " + table + " (id, session_id, turn_id, role, "
-                            + "content, created_at, attributes) VALUES (:id, :session, :turn, :role, :content, :created, "
-                            + "jsonb_object(CAST(:keys AS text[]), CAST(:values AS text[])))")
-                    .bind("id", m.id()).bind("session", m.sessionId()).bind("turn", m.turnId())
-                    .bind("role", m.role().name()).bind("content", m.content()).bind("created", Db.ts(m.createdAt()))
-                    .bindArray("keys", String.class, keys.getFirst()).bindArray("values", String.class, values.getFirst())
-                    .execute());
-            return List.of(stored(m));
+            db.call("append message", h -> bind(h.createUpdate(insert), messages.getFirst(), keys.getFirst(),
+                    values.getFirst()).execute());
+        } else if (messages.size() > 1) {
+            db.tx("append messages", h -> {
+                PreparedBatch batch = h.prepareBatch(insert);
+                for (int i = 0; i < messages.size(); i++) {
+                    bind(batch, messages.get(i), keys.get(i), values.get(i)).add();
+                }
+                return batch.execute();
+            });
         }
-        db.tx("append messages", h -> {
-            PreparedBatch batch = h.prepareBatch("INSERT INTO " + table + " (id, session_id, turn_id, role, "
-                    + "content, created_at, attributes) VALUES (:id, :session, :turn, :role, :content, :created, "
-                    + "jsonb_object(CAST(:keys AS text[]), CAST(:values AS text[])))");
-            for (int i = 0; i < messages.size(); i++) {
-                Message m = messages.get(i);
-                batch.bind("id", m.id()).bind("session", m.sessionId()).bind("turn", m.turnId())
-                        .bind("role", m.role().name()).bind("content", m.content())
-                        .bind("created", Db.ts(m.createdAt()))
-                        .bindArray("keys", String.class, keys.get(i)).bindArray("values", String.class, values.get(i))
-                        .add();
-            }
-            return batch.execute();
-        });
         return messages.stream().map(PostgresMessageStore::stored).toList();
+    }
+
+    private static <S extends SqlStatement<S>> S bind(S statement, Message m, List<String> keys, List<String> values) {
+        return statement.bind("id", m.id()).bind("session", m.sessionId()).bind("turn", m.turnId())
+                .bind("role", m.role().name()).bind("content", m.content()).bind("created", Db.ts(m.createdAt()))
+                .bindArray("keys", String.class, keys).bindArray("values", String.class, values);
     }
 
     /** The message as it reads back: its time to the microsecond. */

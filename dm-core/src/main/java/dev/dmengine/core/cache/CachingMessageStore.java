@@ -38,6 +38,7 @@ final class CachingMessageStore implements MessageStore {
     /** One store call; the window updated as by each append (messages of several sessions: one by one). */
     @Override
     public List<Message> appendAll(List<Message> messages) {
+        MessageStore.requireBatchSize(messages); // before the window is marked
         if (messages.isEmpty()) {
             return inner.appendAll(messages);
         }
@@ -98,16 +99,7 @@ final class CachingMessageStore implements MessageStore {
 
     @Override
     public long deleteSession(UUID sessionId) {
-        HotEntries.Write<RecentWindow> w = entries.begin(KIND, Objects.requireNonNull(sessionId, "sessionId"), false);
-        try {
-            long deleted = inner.deleteSession(sessionId);
-            w.set(RecentWindow.empty());
-            return deleted;
-        } catch (RuntimeException | Error e) {
-            w.forget();
-            throw e;
-        } finally {
-            w.end();
-        }
+        return entries.write(KIND, Objects.requireNonNull(sessionId, "sessionId"), false,
+                () -> inner.deleteSession(sessionId), (w, deleted) -> w.set(RecentWindow.empty()));
     }
 }

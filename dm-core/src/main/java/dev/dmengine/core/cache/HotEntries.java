@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -178,17 +179,7 @@ final class HotEntries {
      * the stored value after, forgotten if the store write fails.
      */
     <T> T replace(Kind<T> kind, UUID id, Supplier<T> storeWrite) {
-        Write<T> w = begin(kind, Objects.requireNonNull(id, "id"), false);
-        try {
-            T stored = storeWrite.get();
-            w.set(stored);
-            return stored;
-        } catch (RuntimeException | Error e) {
-            w.forget();
-            throw e;
-        } finally {
-            w.end();
-        }
+        return write(kind, id, false, storeWrite, Write::set);
     }
 
     /**
@@ -198,10 +189,19 @@ final class HotEntries {
      * store write fails or no current copy was there to change.
      */
     <T, R> R update(Kind<T> kind, UUID id, Supplier<R> storeWrite, BiFunction<T, R, T> change) {
-        Write<T> w = begin(kind, Objects.requireNonNull(id, "id"), true);
+        return write(kind, id, true, storeWrite, (w, result) -> w.change(value -> change.apply(value, result)));
+    }
+
+    /**
+     * The whole-entry write protocol, once: mark ({@link #begin}), write the store, tell the write
+     * what it did ({@code report}), forget it if the store write failed, end it.
+     */
+    <T, R> R write(Kind<T> kind, UUID id, boolean fromLocalCopy, Supplier<R> storeWrite,
+                   BiConsumer<Write<T>, R> report) {
+        Write<T> w = begin(kind, Objects.requireNonNull(id, "id"), fromLocalCopy);
         try {
             R result = storeWrite.get();
-            w.change(value -> change.apply(value, result));
+            report.accept(w, result);
             return result;
         } catch (RuntimeException | Error e) {
             w.forget();

@@ -32,8 +32,6 @@ public final class InMemoryMessageStore implements MessageStore {
 
     /** The largest page or window a caller may ask for. */
     public static final int MAX_LIMIT = 1_000;
-    /** The most messages one {@link #appendAll} takes. */
-    public static final int MAX_BATCH = 100;
 
     private static final String CURSOR_PREFIX = "after:";
 
@@ -50,9 +48,7 @@ public final class InMemoryMessageStore implements MessageStore {
     @Override
     public List<Message> appendAll(List<Message> messages) {
         Checks.notNull(messages, "messages");
-        if (messages.size() > MAX_BATCH) {
-            throw new InvalidInputException("messages", "at most " + MAX_BATCH + " at once, was " + messages.size());
-        }
+        MessageStore.requireBatchSize(messages);
         Set<UUID> ids = new HashSet<>();
         for (Message message : messages) {
             Checks.notNull(message, "message");

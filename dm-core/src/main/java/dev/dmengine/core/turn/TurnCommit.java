@@ -93,16 +93,11 @@ final class TurnCommit {
         List<Runnable> undo = new ArrayList<>();
         try {
             TurnRecord done = transactor.inTransaction(() -> {
-                if (mechanicsMessage != null) { // one write for both: the mechanics, then the reply
-                    // undone even if the write fails half-way (a store that appends one by one outside a
-                    // transaction); deleting a message that was never stored does nothing
-                    undo.add(() -> messages.delete(mechanicsMessage.id()));
-                    undo.add(() -> messages.delete(dm.id()));
-                    messages.appendAll(List.of(mechanicsMessage, dm));
-                } else {
-                    messages.append(dm);
-                    undo.add(() -> messages.delete(dm.id()));
-                }
+                // one write: the mechanics, then the reply; undone even if it fails half-way (a store that
+                // appends one by one outside a transaction): deleting a message never stored does nothing
+                List<Message> written = mechanicsMessage == null ? List.of(dm) : List.of(mechanicsMessage, dm);
+                written.forEach(m -> undo.add(() -> messages.delete(m.id())));
+                messages.appendAll(written);
                 if (updated != character) {
                     GameCharacter stored = characters.update(updated);
                     undo.add(() -> characters.update(new GameCharacter(character.id(), character.ownerId(),

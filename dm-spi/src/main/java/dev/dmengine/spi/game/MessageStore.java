@@ -1,5 +1,6 @@
 package dev.dmengine.spi.game;
 
+import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.Page;
 
 import java.util.List;
@@ -8,6 +9,9 @@ import java.util.UUID;
 
 /** Session transcripts, in creation (id) order. */
 public interface MessageStore {
+
+    /** The most messages one {@link #appendAll} takes. */
+    int MAX_BATCH = 100;
 
     /** Appends a message; a conflict if its id exists. */
     Message append(Message message);
@@ -20,11 +24,23 @@ public interface MessageStore {
      * @return the messages as stored, in the order given
      */
     default List<Message> appendAll(List<Message> messages) {
+        requireBatchSize(messages);
         List<Message> stored = new java.util.ArrayList<>(messages.size());
         for (Message m : messages) {
             stored.add(append(m));
         }
         return List.copyOf(stored);
+    }
+
+    /**
+     * Refuses a batch larger than {@link #MAX_BATCH}, naming the field and the limit.
+     *
+     * @throws InvalidInputException over the limit
+     */
+    static void requireBatchSize(List<Message> messages) {
+        if (messages.size() > MAX_BATCH) {
+            throw new InvalidInputException("messages", "at most " + MAX_BATCH + " at once, was " + messages.size());
+        }
     }
 
     Optional<Message> get(UUID id);
