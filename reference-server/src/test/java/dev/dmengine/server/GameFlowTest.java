@@ -41,8 +41,13 @@ class GameFlowTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.headers().get("content-type").getFirst()).startsWith("text/event-stream");
         try (var lines = r.lines()) {
-            return new SseReader(lines).until(e -> e.name().equals("turn.completed") || e.name().equals("turn.failed"),
-                    true);
+            SseReader reader = new SseReader(lines);
+            List<SseReader.Event> events = reader.until(
+                    e -> e.name().equals("turn.completed") || e.name().equals("turn.failed"), true);
+            // the response ends once the turn's work is done (its vectors written): read to the end, as a
+            // client does, so what follows sees the turn as the server left it
+            assertThat(reader.rest(true)).as("events after the turn's last").isEmpty();
+            return events;
         }
     }
 

@@ -77,4 +77,16 @@ final class SseReader {
         }
         throw new AssertionError("the stream ended before the expected event; got " + out);
     }
+
+    /** The events left until the end of the stream, skipping heartbeats if asked. */
+    List<Event> rest(boolean skipHeartbeats) {
+        List<Event> out = new ArrayList<>();
+        Event e;
+        while ((e = next()) != null) {
+            if (!(skipHeartbeats && e.name().equals("heartbeat"))) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
 }
