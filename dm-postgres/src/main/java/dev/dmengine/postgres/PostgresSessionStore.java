@@ -8,6 +8,7 @@ import dev.dmengine.spi.game.SessionStore;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -60,6 +61,15 @@ public final class PostgresSessionStore implements SessionStore {
                 .bind("title", s.title()).bind("seed", s.seed()).bind("updated", Db.ts(s.updatedAt()))
                 .map(PostgresSessionStore::map).findOne())
                 .orElseThrow(() -> new NotFoundException("session", s.id()));
+    }
+
+    /** The one column, in place: a title renamed meanwhile stays. */
+    @Override
+    public GameSession touch(UUID id, Instant updatedAt) {
+        return db.call("touch session", h -> h.createQuery("UPDATE " + table + " SET updated_at = :updated "
+                        + "WHERE id = :id RETURNING " + COLUMNS)
+                .bind("id", id).bind("updated", Db.ts(updatedAt)).map(PostgresSessionStore::map).findOne())
+                .orElseThrow(() -> new NotFoundException("session", id));
     }
 
     @Override

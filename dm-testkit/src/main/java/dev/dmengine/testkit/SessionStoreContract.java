@@ -59,6 +59,28 @@ public abstract class SessionStoreContract {
     }
 
     @Test
+    void touch_moves_updated_at_and_keeps_what_was_written_since_the_caller_read() {
+        GameSession s = store.create(session(Ids.newId(), "Old title", T0));
+        store.update(new GameSession(s.id(), s.ownerId(), s.characterId(), "New title",
+                s.seed(), s.createdAt(), T0.plusSeconds(10)));
+
+        GameSession touched = store.touch(s.id(), T0.plusSeconds(60));
+
+        GameSession expected = new GameSession(s.id(), s.ownerId(), s.characterId(), "New title", s.seed(),
+                s.createdAt(), T0.plusSeconds(60));
+        assertThat(touched).isEqualTo(expected);
+        assertThat(store.get(s.id())).contains(expected);
+    }
+
+    @Test
+    void touch_of_unknown_session_is_not_found() {
+        UUID ghost = Ids.newId();
+
+        assertThatThrownBy(() -> store.touch(ghost, T0)).isInstanceOf(NotFoundException.class);
+        assertThat(store.get(ghost)).isEmpty();
+    }
+
+    @Test
     void update_of_unknown_session_is_not_found() {
         GameSession ghost = session(Ids.newId(), "Ghost", T0);
 

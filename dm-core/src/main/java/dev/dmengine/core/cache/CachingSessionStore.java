@@ -3,6 +3,7 @@ package dev.dmengine.core.cache;
 import dev.dmengine.spi.game.GameSession;
 import dev.dmengine.spi.game.SessionStore;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,6 +43,11 @@ final class CachingSessionStore implements SessionStore {
     @Override
     public GameSession update(GameSession session) {
         return write(session.id(), () -> inner.update(session));
+    }
+
+    @Override
+    public GameSession touch(UUID id, Instant updatedAt) {
+        return write(id, () -> inner.touch(id, updatedAt));
     }
 
     @Override

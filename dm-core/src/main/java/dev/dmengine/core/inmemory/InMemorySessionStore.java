@@ -7,6 +7,7 @@ import dev.dmengine.spi.NotFoundException;
 import dev.dmengine.spi.game.GameSession;
 import dev.dmengine.spi.game.SessionStore;
 
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -54,6 +55,20 @@ public final class InMemorySessionStore implements SessionStore {
         }
         byId.put(session.id(), session);
         return session;
+    }
+
+    @Override
+    public synchronized GameSession touch(UUID id, Instant updatedAt) {
+        Checks.notNull(id, "id");
+        Checks.notNull(updatedAt, "updatedAt");
+        GameSession s = byId.get(id);
+        if (s == null) {
+            throw new NotFoundException("session", id);
+        }
+        GameSession touched = new GameSession(s.id(), s.ownerId(), s.characterId(), s.title(), s.seed(),
+                s.createdAt(), updatedAt);
+        byId.put(id, touched);
+        return touched;
     }
 
     @Override

@@ -104,8 +104,7 @@ final class TurnCommit {
                             character.name(), character.characterClass(), character.level(), character.sheet(),
                             character.inventory(), stored.version(), character.createdAt(), character.updatedAt())));
                 }
-                sessions.update(new GameSession(session.id(), session.ownerId(), session.characterId(),
-                        session.title(), session.seed(), session.createdAt(), now));
+                sessions.touch(session.id(), now); // the one field: a rename during the turn stays
                 TurnRecord completed = turns.update(turn.completed(dm.id(), stateAfter, mechanicsRecord, now));
                 for (UUID old : begun.replaced()) {
                     vectors.delete(old);

@@ -809,6 +809,22 @@ class TurnEngineTest {
     }
 
     @Test
+    void a_session_renamed_while_the_turn_runs_keeps_its_new_title_and_the_turn_marks_it_active() {
+        List<GameSession> renamed = new ArrayList<>();
+        setUp(new TestModels.Recording((call, h) -> {
+            renamed.add(engine.sessions().rename(player.id(), session.id(), "The drowned keep"));
+            TestModels.stream(h, "Water rises.");
+        }));
+
+        TurnResult result = play("I wade in");
+
+        GameSession after = engine.sessions().get(player.id(), session.id());
+        assertThat(after.title()).isEqualTo("The drowned keep");
+        assertThat(after.updatedAt()).isEqualTo(result.dmMessage().createdAt())
+                .isAfterOrEqualTo(renamed.getFirst().updatedAt());
+    }
+
+    @Test
     void regenerating_replaces_the_latest_reply_in_place() {
         setUp(new TestModels.Recording((call, h) -> TestModels.stream(h, "Reply " + call)));
         TurnResult first = play("I knock");
