@@ -212,6 +212,10 @@ class HotReadsTwoEnginesTest {
             return inner.update(s);
         }
 
+        public GameSession touch(UUID id, java.time.Instant updatedAt) {
+            return inner.touch(id, updatedAt);
+        }
+
         public boolean delete(UUID id) {
             return inner.delete(id);
         }

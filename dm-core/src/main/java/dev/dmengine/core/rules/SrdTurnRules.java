@@ -158,6 +158,12 @@ public final class SrdTurnRules implements TurnRules<GameState> {
     }
 
     @Override
+    public boolean changesCharacter(GameState before, GameState after) {
+        // the roll counter is the session's, carried in the turn record; the sheet holds the level
+        return !before.sheet().equals(after.sheet()) || !before.inventory().equals(after.inventory());
+    }
+
+    @Override
     public GameCharacter applyToCharacter(GameCharacter character, GameState after) {
         GameCharacter updated = after.applyTo(character);
         boolean same = updated.sheet().equals(character.sheet()) && updated.inventory().equals(character.inventory())

@@ -60,6 +60,11 @@ final class NoRules implements TurnRules<NoRules.Snapshot> {
     }
 
     @Override
+    public boolean changesCharacter(Snapshot before, Snapshot after) {
+        return false;
+    }
+
+    @Override
     public GameCharacter applyToCharacter(GameCharacter character, Snapshot stateAfter) {
         return character;
     }

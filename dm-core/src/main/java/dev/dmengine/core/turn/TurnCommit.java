@@ -80,9 +80,11 @@ final class TurnCommit {
         attributes.replaceAll((k, v) -> Validation.clean(v));
         Message dm = new Message(Ids.newId(), session.id(), turn.id(), MessageRole.DM,
                 Validation.clean(told.narration()), now, attributes);
-        // A turn whose rules changed nothing leaves the character alone (and unread); a
+        // A turn whose rules changed nothing the character keeps (a roll moves only the dice counter)
+        // leaves it alone, unread and unwritten, so an edit the player made meanwhile stays; a
         // regeneration always puts it to its new state, undoing what the replaced reply did.
-        boolean untouched = begun.replaced().isEmpty() && told.stateAfter().equals(begun.stateBefore());
+        boolean untouched = begun.replaced().isEmpty()
+                && !rules.changesCharacter(begun.stateBefore(), told.stateAfter());
         GameCharacter character = untouched ? null : characters.get(session.characterId())
                 .orElseThrow(() -> new NotFoundException("character", session.characterId()));
         GameCharacter updated = untouched ? null : rules.applyToCharacter(character, told.stateAfter());

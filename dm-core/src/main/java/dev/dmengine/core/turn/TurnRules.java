@@ -50,6 +50,17 @@ public interface TurnRules<S> {
     GameCharacter applyToCharacter(GameCharacter character, S stateAfter);
 
     /**
+     * Whether a turn that went from {@code before} to {@code after} changed what the character
+     * keeps ({@link #applyToCharacter} would write something). When it did not, the turn leaves
+     * the stored character alone — unread and unwritten — so an edit the player made while the
+     * turn ran stays. The default says yes whenever the states differ; rules whose state carries
+     * more than the character (a dice counter, say) should compare the character's part only.
+     */
+    default boolean changesCharacter(S before, S after) {
+        return !before.equals(after);
+    }
+
+    /**
      * One generation round to resolve.
      *
      * @param round 1, or 2 when the model narrates the results of round 1

@@ -13,7 +13,9 @@ import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.NotFoundException;
 import dev.dmengine.spi.RateLimitedException;
 import dev.dmengine.spi.UnavailableException;
+import dev.dmengine.spi.game.GameCharacter;
 import dev.dmengine.spi.game.GameSession;
+import dev.dmengine.spi.game.InventoryItem;
 import dev.dmengine.spi.game.Message;
 import dev.dmengine.spi.game.MessageRole;
 import dev.dmengine.spi.game.MessageStore;
@@ -822,6 +824,30 @@ class TurnEngineTest {
         assertThat(after.title()).isEqualTo("The drowned keep");
         assertThat(after.updatedAt()).isEqualTo(result.dmMessage().createdAt())
                 .isAfterOrEqualTo(renamed.getFirst().updatedAt());
+    }
+
+    @Test
+    void a_turn_that_only_rolls_leaves_the_character_alone_so_an_edit_made_meanwhile_stays() {
+        List<GameCharacter> edited = new ArrayList<>();
+        setUp(new TestModels.Recording((call, h) -> {
+            if (call == 1) { // the player adds a rope to the sheet while the DM narrates
+                GameCharacter c = engine.characters().get(player.id(), session.characterId());
+                List<InventoryItem> kit = new ArrayList<>(c.inventory());
+                kit.add(new InventoryItem("rope", "Hempen rope", 1, 10.0, false, java.util.Set.of()));
+                edited.add(engine.characters().update(player.id(), c.id(), c.version(),
+                        new NewCharacter(c.name(), c.characterClass(), c.level(), c.sheet(), kit)));
+                TestModels.stream(h, "You creep along the wall.\n```dm-actions\n"
+                        + "[{\"type\":\"check\",\"skill\":\"stealth\",\"dc\":13,\"purpose\":\"sneak past\"}]\n```");
+            } else {
+                TestModels.stream(h, "The guard never turns.");
+            }
+        }));
+
+        TurnResult result = play("I sneak past the guard");
+
+        assertThat(result.mechanics()).hasSize(1); // it rolled
+        assertThat(result.turn().stateAfter()).isNotEqualTo(result.turn().stateBefore());
+        assertThat(engine.characters().get(player.id(), session.characterId())).isEqualTo(edited.getFirst());
     }
 
     @Test
