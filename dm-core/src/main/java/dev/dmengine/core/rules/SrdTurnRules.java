@@ -4,6 +4,7 @@ import dev.dmengine.core.internal.Json;
 import dev.dmengine.core.turn.StreamFilter;
 import dev.dmengine.core.turn.TurnEvent;
 import dev.dmengine.core.turn.TurnRules;
+import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.game.GameCharacter;
 import dev.dmengine.spi.game.GameSession;
 import dev.dmengine.spi.game.InventoryItem;
@@ -161,6 +162,17 @@ public final class SrdTurnRules implements TurnRules<GameState> {
     public boolean changesCharacter(GameState before, GameState after) {
         // the roll counter is the session's, carried in the turn record; the sheet holds the level
         return !before.sheet().equals(after.sheet()) || !before.inventory().equals(after.inventory());
+    }
+
+    @Override
+    public GameCharacter applyChanges(GameCharacter current, GameState before, GameState after) {
+        GameState stored;
+        try {
+            stored = GameState.of(current, after.rollCounter());
+        } catch (InvalidInputException e) {
+            return applyToCharacter(current, after); // a stored sheet the rules cannot read: the turn's whole
+        }
+        return applyToCharacter(current, StateMerge.merge(before, after, stored));
     }
 
     @Override

@@ -87,7 +87,11 @@ final class TurnCommit {
                 && !rules.changesCharacter(begun.stateBefore(), told.stateAfter());
         GameCharacter character = untouched ? null : characters.get(session.characterId())
                 .orElseThrow(() -> new NotFoundException("character", session.characterId()));
-        GameCharacter updated = untouched ? null : rules.applyToCharacter(character, told.stateAfter());
+        // the turn's changes over the character as stored now (an edit made meanwhile stays where the turn
+        // changed nothing); a regeneration's state is whole: what the replaced reply did must go
+        GameCharacter updated = untouched ? null : begun.regenerating()
+                ? rules.applyToCharacter(character, told.stateAfter())
+                : rules.applyChanges(character, begun.stateBefore(), told.stateAfter());
         String stateAfter = rules.toJson(told.stateAfter());
         String mechanicsRecord = "[" + String.join(",", told.mechanicsJson().stream().filter(j -> !j.equals("{}"))
                 .toList()) + "]";

@@ -50,6 +50,17 @@ public interface TurnRules<S> {
     GameCharacter applyToCharacter(GameCharacter character, S stateAfter);
 
     /**
+     * The character as stored now ({@code current}) with what the turn changed from
+     * {@code before} to {@code after}; the same instance if that changes nothing. The player may
+     * have edited the character while the turn ran: what the turn did not change should keep the
+     * stored value. The default writes {@code after} whole ({@link #applyToCharacter}), losing
+     * such an edit; the SRD rules merge field by field and stack by stack.
+     */
+    default GameCharacter applyChanges(GameCharacter current, S before, S after) {
+        return applyToCharacter(current, after);
+    }
+
+    /**
      * Whether a turn that went from {@code before} to {@code after} changed what the character
      * keeps ({@link #applyToCharacter} would write something). When it did not, the turn leaves
      * the stored character alone — unread and unwritten — so an edit the player made while the

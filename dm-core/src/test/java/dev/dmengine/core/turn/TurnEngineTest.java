@@ -851,6 +851,32 @@ class TurnEngineTest {
     }
 
     @Test
+    void a_turn_that_changes_the_character_keeps_an_edit_the_player_made_meanwhile() {
+        List<GameCharacter> edited = new ArrayList<>();
+        setUp(new TestModels.Recording((call, h) -> {
+            if (call == 1) { // the player adds a rope to the sheet while the DM narrates
+                GameCharacter c = engine.characters().get(player.id(), session.characterId());
+                List<InventoryItem> kit = new ArrayList<>(c.inventory());
+                kit.add(new InventoryItem("rope", "Hempen rope", 1, 10.0, false, java.util.Set.of()));
+                edited.add(engine.characters().update(player.id(), c.id(), c.version(),
+                        new NewCharacter(c.name(), c.characterClass(), c.level(), c.sheet(), kit)));
+                TestModels.stream(h, "You uncork a potion.\n```dm-actions\n"
+                        + "[{\"type\":\"use_item\",\"itemId\":\"healing-potion\",\"purpose\":\"drink\"}]\n```");
+            } else {
+                TestModels.stream(h, "Warmth spreads through you.");
+            }
+        }));
+
+        play("I drink a potion");
+
+        GameCharacter after = engine.characters().get(player.id(), session.characterId());
+        assertThat(after.version()).isGreaterThan(edited.getFirst().version()); // the turn wrote it
+        assertThat(after.inventory()).filteredOn(i -> i.itemId().equals("healing-potion"))
+                .extracting(InventoryItem::quantity).containsExactly(1); // the turn's change
+        assertThat(after.inventory()).extracting(InventoryItem::itemId).contains("rope"); // the player's edit
+    }
+
+    @Test
     void regenerating_replaces_the_latest_reply_in_place() {
         setUp(new TestModels.Recording((call, h) -> TestModels.stream(h, "Reply " + call)));
         TurnResult first = play("I knock");
