@@ -826,22 +826,29 @@ class TurnEngineTest {
                 .isAfterOrEqualTo(renamed.getFirst().updatedAt());
     }
 
-    @Test
-    void a_turn_that_only_rolls_leaves_the_character_alone_so_an_edit_made_meanwhile_stays() {
-        List<GameCharacter> edited = new ArrayList<>();
-        setUp(new TestModels.Recording((call, h) -> {
-            if (call == 1) { // the player adds a rope to the sheet while the DM narrates
+    /**
+     * A model whose first round adds a rope to the character (the player editing the sheet while
+     * the DM narrates; the edited character goes to {@code edited}) and then proposes {@code action}.
+     */
+    private TestModels.Recording editingMidTurn(List<GameCharacter> edited, String action) {
+        return new TestModels.Recording((call, h) -> {
+            if (call == 1) {
                 GameCharacter c = engine.characters().get(player.id(), session.characterId());
                 List<InventoryItem> kit = new ArrayList<>(c.inventory());
                 kit.add(new InventoryItem("rope", "Hempen rope", 1, 10.0, false, java.util.Set.of()));
                 edited.add(engine.characters().update(player.id(), c.id(), c.version(),
                         new NewCharacter(c.name(), c.characterClass(), c.level(), c.sheet(), kit)));
-                TestModels.stream(h, "You creep along the wall.\n```dm-actions\n"
-                        + "[{\"type\":\"check\",\"skill\":\"stealth\",\"dc\":13,\"purpose\":\"sneak past\"}]\n```");
+                TestModels.stream(h, "You act.\n```dm-actions\n[" + action + "]\n```");
             } else {
-                TestModels.stream(h, "The guard never turns.");
+                TestModels.stream(h, "It is done.");
             }
-        }));
+        });
+    }
+
+    @Test
+    void a_turn_that_only_rolls_leaves_the_character_alone_so_an_edit_made_meanwhile_stays() {
+        List<GameCharacter> edited = new ArrayList<>();
+        setUp(editingMidTurn(edited, "{\"type\":\"check\",\"skill\":\"stealth\",\"dc\":13,\"purpose\":\"sneak\"}"));
 
         TurnResult result = play("I sneak past the guard");
 
@@ -853,19 +860,7 @@ class TurnEngineTest {
     @Test
     void a_turn_that_changes_the_character_keeps_an_edit_the_player_made_meanwhile() {
         List<GameCharacter> edited = new ArrayList<>();
-        setUp(new TestModels.Recording((call, h) -> {
-            if (call == 1) { // the player adds a rope to the sheet while the DM narrates
-                GameCharacter c = engine.characters().get(player.id(), session.characterId());
-                List<InventoryItem> kit = new ArrayList<>(c.inventory());
-                kit.add(new InventoryItem("rope", "Hempen rope", 1, 10.0, false, java.util.Set.of()));
-                edited.add(engine.characters().update(player.id(), c.id(), c.version(),
-                        new NewCharacter(c.name(), c.characterClass(), c.level(), c.sheet(), kit)));
-                TestModels.stream(h, "You uncork a potion.\n```dm-actions\n"
-                        + "[{\"type\":\"use_item\",\"itemId\":\"healing-potion\",\"purpose\":\"drink\"}]\n```");
-            } else {
-                TestModels.stream(h, "Warmth spreads through you.");
-            }
-        }));
+        setUp(editingMidTurn(edited, "{\"type\":\"use_item\",\"itemId\":\"healing-potion\",\"purpose\":\"drink\"}"));
 
         play("I drink a potion");
 
