@@ -73,6 +73,20 @@ class GameStateTest {
     }
 
     @Test
+    void a_change_of_the_dice_counter_alone_is_the_change_the_trees_give() {
+        GameState before = Fixtures.state();
+        for (long counter : new long[] {1, 4, 3_000_000_000L}) {
+            GameState after = before.withRollCounter(counter);
+            List<StateChange> changes = StateChanges.diff(before, after, "roll");
+            assertThat(changes).isEqualTo(StateChanges.diffTrees(before, after, "roll")).hasSize(1);
+            assertThat(changes.getFirst().path()).isEqualTo("rollCounter");
+            assertThat(StateChanges.replay(before, changes)).isEqualTo(after);
+        }
+        assertThat(StateChanges.diff(before, before.withRollCounter(0), "none"))
+                .isEqualTo(StateChanges.diffTrees(before, before.withRollCounter(0), "none")).isEmpty();
+    }
+
+    @Test
     void replay_refuses_a_log_that_does_not_belong_to_the_state() {
         GameState before = Fixtures.state();
         GameState after = before.withSheet(Vitals.damage(before.sheet(), 5, null, false).after());
