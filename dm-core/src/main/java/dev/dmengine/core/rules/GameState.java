@@ -1,14 +1,18 @@
 package dev.dmengine.core.rules;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.dmengine.core.internal.Json;
 import dev.dmengine.spi.InvalidInputException;
 import dev.dmengine.spi.InvalidInputException.FieldError;
 import dev.dmengine.spi.game.GameCharacter;
 import dev.dmengine.spi.game.InventoryItem;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -78,6 +82,33 @@ public record GameState(CharacterSheet sheet, List<InventoryItem> inventory, lon
     /** Deterministic JSON (fields in declaration order, sets in enum/alphabetical order). */
     public String toJson() {
         return Json.write(this);
+    }
+
+    /**
+     * The dice counter of a stored state, read without parsing the rest; empty when the document
+     * has no valid one at its top level (parse it with {@link #fromJson} to learn why).
+     */
+    public static OptionalLong rollCounterOf(String json) {
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return OptionalLong.empty();
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("rollCounter")) {
+                    if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                        return OptionalLong.empty();
+                    }
+                    long counter = p.getLongValue();
+                    return counter < 0 ? OptionalLong.empty() : OptionalLong.of(counter);
+                }
+                p.skipChildren();
+            }
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.empty();
     }
 
     /**

@@ -93,9 +93,9 @@ final class TurnRecords {
         // Under the session's lock no other turn runs: one still in progress lost its process or its
         // database before it could record how it ended (its player was told it failed).
         TurnRecord abandoned = latest.filter(t -> t.status() == TurnStatus.IN_PROGRESS).orElse(null);
-        Optional<S> previous = latest.map(t -> t.status() == TurnStatus.COMPLETED ? t.stateAfter() : t.stateBefore())
-                .map(rules::parse);
-        S stateBefore = rules.stateBefore(session, character, previous);
+        Optional<String> previous = latest.map(t -> t.status() == TurnStatus.COMPLETED ? t.stateAfter()
+                : t.stateBefore());
+        S stateBefore = rules.stateBeforeStored(session, character, previous);
         long seq = latest.map(t -> t.seq() + 1).orElse(1L);
         var now = clock.instant();
         UUID turnId = Ids.newId();

@@ -30,6 +30,16 @@ public interface TurnRules<S> {
      */
     S stateBefore(GameSession session, GameCharacter character, Optional<S> previous);
 
+    /**
+     * The state a turn starts from when the previous turn's state is at hand only as stored
+     * ({@link #toJson}); the engine calls this one. The default parses it and calls
+     * {@link #stateBefore(GameSession, GameCharacter, Optional)}; rules that carry little from
+     * turn to turn (the SRD rules: the dice counter) may read just that.
+     */
+    default S stateBeforeStored(GameSession session, GameCharacter character, Optional<String> previousJson) {
+        return stateBefore(session, character, previousJson.map(this::parse));
+    }
+
     /** A state as stored by {@link #toJson}. */
     S parse(String json);
 

@@ -87,6 +87,20 @@ class GameStateTest {
     }
 
     @Test
+    void the_dice_counter_of_a_stored_state_is_read_without_the_rest_and_only_when_valid() {
+        GameState state = Fixtures.state().withRollCounter(3_000_000_000L);
+        assertThat(GameState.rollCounterOf(state.toJson())).hasValue(3_000_000_000L);
+        assertThat(GameState.rollCounterOf("{\"sheet\":{\"a\":[1,{\"rollCounter\":9}]},\"rollCounter\":7}")).hasValue(7);
+        assertThat(GameState.rollCounterOf("{\"rollCounter\":-1}")).isEmpty();
+        assertThat(GameState.rollCounterOf("{\"rollCounter\":1.5}")).isEmpty();
+        assertThat(GameState.rollCounterOf("{\"rollCounter\":\"7\"}")).isEmpty();
+        assertThat(GameState.rollCounterOf("{\"rollCounter\":99999999999999999999}")).isEmpty();
+        assertThat(GameState.rollCounterOf("{\"sheet\":{}}")).isEmpty();
+        assertThat(GameState.rollCounterOf("[7]")).isEmpty();
+        assertThat(GameState.rollCounterOf("{\"rollCounter\":")).isEmpty();
+    }
+
+    @Test
     void replay_refuses_a_log_that_does_not_belong_to_the_state() {
         GameState before = Fixtures.state();
         GameState after = before.withSheet(Vitals.damage(before.sheet(), 5, null, false).after());

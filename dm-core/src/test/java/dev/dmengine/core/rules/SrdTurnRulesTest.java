@@ -27,4 +27,23 @@ class SrdTurnRulesTest {
         assertThat(SrdTurnRules.describe(new StateChange("sheet.hp.current", StateChange.Kind.SET,
                 IntNode.valueOf(9), IntNode.valueOf(6), "attack"))).isEqualTo("hp.current: 9 → 6 (attack)");
     }
+
+    @Test
+    void a_turn_starts_from_the_stored_character_and_the_previous_turns_dice_counter() {
+        SrdTurnRules rules = new SrdTurnRules();
+        GameState previous = Fixtures.state().withRollCounter(41);
+        var character = new dev.dmengine.spi.game.GameCharacter(dev.dmengine.spi.Ids.newId(),
+                dev.dmengine.spi.Ids.newId(), "Brienne", "fighter", 1, CharacterSheets.toJson(Fixtures.fighter()),
+                java.util.List.of(Fixtures.rope()), 1, java.time.Instant.EPOCH, java.time.Instant.EPOCH);
+
+        GameState read = rules.stateBeforeStored(null, character, java.util.Optional.of(previous.toJson()));
+
+        assertThat(read).isEqualTo(rules.stateBefore(null, character, java.util.Optional.of(previous)));
+        assertThat(read.rollCounter()).isEqualTo(41);
+        assertThat(read.inventory()).containsExactly(Fixtures.rope());
+        assertThat(rules.stateBeforeStored(null, character, java.util.Optional.empty()).rollCounter()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> rules.stateBeforeStored(null, character,
+                java.util.Optional.of("{\"rollCounter\":\"x\"}")))
+                .isInstanceOf(dev.dmengine.spi.InvalidInputException.class); // parsed whole: the error is named
+    }
 }
