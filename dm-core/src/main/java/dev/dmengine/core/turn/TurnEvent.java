@@ -2,6 +2,7 @@ package dev.dmengine.core.turn;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.dmengine.core.internal.Json;
 
 import java.util.UUID;
@@ -43,6 +44,21 @@ public sealed interface TurnEvent {
     record Token(UUID turnId, int round, String text) implements TurnEvent {
         public String name() {
             return TOKEN;
+        }
+
+        /**
+         * The same JSON as the other events' (Jackson's field order and escaping), written by hand:
+         * a reply is ~90 of these, each serialized for the bus and again for the caller's stream.
+         */
+        @Override
+        public String json() {
+            if (turnId == null || text == null) {
+                return TurnEvent.super.json();
+            }
+            StringBuilder b = new StringBuilder(text.length() + 72).append("{\"turnId\":\"").append(turnId)
+                    .append("\",\"round\":").append(round).append(",\"text\":\"");
+            JsonStringEncoder.getInstance().quoteAsString(text, b);
+            return b.append("\"}").toString();
         }
     }
 
