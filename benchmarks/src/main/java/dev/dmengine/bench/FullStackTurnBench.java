@@ -45,7 +45,8 @@ import java.util.UUID;
  * rate limit (30 a minute, bursts of 10), each in a session of its own.
  *
  * <p>Not a test. {@code ./dm bench FullStackTurnBench [turns] [warm-up] [profiles]} (defaults
- * 300, 600, {@code postgres,embedded}; DM_BENCH_TRACE set: the last turn's port calls too); PostgreSQL and Redis as the tests find them
+ * 300, 600, {@code postgres,embedded}, history 0; DM_BENCH_TRACE set: the last turn's port calls too; history: that many
+ * earlier messages, with their vectors, in every session before its first turn); PostgreSQL and Redis as the tests find them
  * ({@code DM_TEST_PG_URL}…, {@code DM_TEST_REDIS_URL}), on a private schema and key prefix
  * removed at the end. The server's log goes to a file (named at the start). It runs on the
  * reference server's class path (relaunching itself there: see {@link BenchSupport#runOnServerClasspath}).
@@ -68,10 +69,14 @@ public final class FullStackTurnBench {
         int turns = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         int warmUp = args.length > 1 ? Integer.parseInt(args[1]) : 600; // with 100 the JIT was still busy
         String[] profiles = (args.length > 2 ? args[2] : "postgres,embedded").split(",");
-        System.out.printf("FullStackTurnBench: %d turns after %d warm-up turns per profile; server log in %s%n",
-                turns, warmUp, log);
+        int history = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        if (history < 0 || history > 10_000) {
+            throw new IllegalArgumentException("history must be 0 to 10000 messages a session, was " + history);
+        }
+        System.out.printf("FullStackTurnBench: %d turns after %d warm-up turns per profile, sessions with %d earlier"
+                + " messages; server log in %s%n", turns, warmUp, history, log);
         for (String profile : profiles) {
-            run(profile.strip(), turns, warmUp);
+            run(profile.strip(), turns, warmUp, history);
         }
         System.exit(0);
     }
@@ -79,7 +84,7 @@ public final class FullStackTurnBench {
     private record Account(String token, UUID session) {
     }
 
-    private static void run(String profile, int turns, int warmUp) throws Exception {
+    private static void run(String profile, int turns, int warmUp, int history) throws Exception {
         Map<String, String> cfg = new LinkedHashMap<>(Map.of("dm.server.port", "0", "dm.narrator.pacing", "0ms",
                 "dm.embedder.provider", "minilm"));
         String schemas = null;
@@ -99,7 +104,7 @@ public final class FullStackTurnBench {
         DmServer server = new DmServer(ServerSettings.from(Config.just(ConfigSources.create(cfg))), timings::decorate)
                 .start();
         try {
-            measure(profile, server, timings, turns, warmUp);
+            measure(profile, server, timings, turns, warmUp, history);
         } finally {
             server.stop();
             if (schemas != null) {
@@ -111,15 +116,21 @@ public final class FullStackTurnBench {
         }
     }
 
-    private static void measure(String profile, DmServer server, PortTimings timings, int turns, int warmUp)
-            throws Exception {
+    private static void measure(String profile, DmServer server, PortTimings timings, int turns, int warmUp,
+                                int history) throws Exception {
         String base = "http://localhost:" + server.port();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         int players = (turns + warmUp + 7) / 8; // at most 8 turns each: inside the turn limit's burst of 10
         List<Account> accounts = new ArrayList<>();
+        History earlier = history == 0 ? null : new History(server, history);
         for (int i = 0; i < players; i++) {
-            accounts.add(account(server, i));
+            Account a = account(server, i);
+            if (earlier != null) {
+                earlier.fill(a.session());
+            }
+            accounts.add(a);
         }
+        timings.drain(); // the accounts' and the history's calls are not a turn's
         System.out.printf("%n== %s profile (%s): %d players, one turn at a time; %s%n", profile,
                 profile.equals("postgres") ? "PostgreSQL + pgvector, Redis, MiniLM, narrator unpaced"
                         : "in memory, MiniLM, narrator unpaced", players, BenchSupport.load());
@@ -269,6 +280,59 @@ public final class FullStackTurnBench {
         var character = server.engine().characters().create(player, NewCharacter.of("Bench " + n, "fighter"));
         var session = server.engine().sessions().create(player, character.id(), "bench");
         return new Account(login.tokens().accessToken(), session.id());
+    }
+
+    /**
+     * Earlier messages for each session, so that retrieval searches a history longer than the
+     * recent window (the default sessions are short: at most 8 turns). Player and DM messages
+     * alternate, written 100 at a time with their vectors; the texts, and so the vectors, come
+     * from a pool of 60 sentences embedded once.
+     */
+    private static final class History {
+        private static final String[] PLACES = {"the hall", "the crypt", "the river", "the tower", "the market",
+            "the forest", "the bridge", "the inn", "the mine", "the chapel"};
+        private static final String[] DEEDS = {"I search %s for hidden doors", "The wind howls through %s",
+            "I ask the old guard about %s", "A shadow moves at the edge of %s", "I light a torch and enter %s",
+            "Rats scatter across %s as you walk in"};
+
+        private final DmServer server;
+        private final int messages;
+        private final List<String> texts = new ArrayList<>();
+        private final List<float[]> vectors = new ArrayList<>();
+        private final dev.dmengine.spi.retrieval.EmbeddingSpace space;
+
+        History(DmServer server, int messages) {
+            this.server = server;
+            this.messages = messages;
+            var embedder = server.engine().ports().embedder();
+            this.space = embedder.space();
+            for (String deed : DEEDS) {
+                for (String place : PLACES) {
+                    String text = deed.formatted(place);
+                    texts.add(text);
+                    vectors.add(embedder.embed(text));
+                }
+            }
+        }
+
+        void fill(UUID session) {
+            var ports = server.engine().ports();
+            UUID owner = ports.sessionStore().get(session).orElseThrow().ownerId();
+            for (int from = 0; from < messages; from += dev.dmengine.spi.game.MessageStore.MAX_BATCH) {
+                List<dev.dmengine.spi.game.Message> batch = new ArrayList<>();
+                List<dev.dmengine.spi.retrieval.VectorRecord> records = new ArrayList<>();
+                for (int i = from; i < Math.min(messages, from + dev.dmengine.spi.game.MessageStore.MAX_BATCH); i++) {
+                    int pick = (i * 7 + session.hashCode() & 0x7fffffff) % texts.size();
+                    var m = new dev.dmengine.spi.game.Message(dev.dmengine.spi.Ids.newId(), session, null,
+                            i % 2 == 0 ? dev.dmengine.spi.game.MessageRole.PLAYER : dev.dmengine.spi.game.MessageRole.DM,
+                            texts.get(pick), java.time.Instant.now(), Map.of());
+                    batch.add(m);
+                    records.add(new dev.dmengine.spi.retrieval.VectorRecord(m.id(), session, owner, vectors.get(pick)));
+                }
+                ports.messageStore().appendAll(batch);
+                ports.vectorIndex().upsertAll(space, records);
+            }
+        }
     }
 
     /** One streamed turn as this client saw it: {@link System#nanoTime()} of each moment, and its tokens. */
