@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -66,6 +67,8 @@ public final class PostgresSessionStore implements SessionStore {
     /** The one column, in place: a title renamed meanwhile stays. */
     @Override
     public GameSession touch(UUID id, Instant updatedAt) {
+        Objects.requireNonNull(id, "id must not be null");
+        Objects.requireNonNull(updatedAt, "updatedAt must not be null");
         return db.call("touch session", h -> h.createQuery("UPDATE " + table + " SET updated_at = :updated "
                         + "WHERE id = :id RETURNING " + COLUMNS)
                 .bind("id", id).bind("updated", Db.ts(updatedAt)).map(PostgresSessionStore::map).findOne())

@@ -81,6 +81,15 @@ public abstract class SessionStoreContract {
     }
 
     @Test
+    void touch_without_a_time_is_refused_and_changes_nothing() {
+        GameSession s = store.create(session(Ids.newId(), "One", T0));
+
+        assertThatThrownBy(() -> store.touch(s.id(), null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("updatedAt");
+        assertThat(store.get(s.id())).contains(s);
+    }
+
+    @Test
     void update_of_unknown_session_is_not_found() {
         GameSession ghost = session(Ids.newId(), "Ghost", T0);
 

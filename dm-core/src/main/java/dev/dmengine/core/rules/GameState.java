@@ -84,6 +84,17 @@ public record GameState(CharacterSheet sheet, List<InventoryItem> inventory, lon
         return Json.write(this);
     }
 
+    /** The dice counter's field in a state's JSON. */
+    static final String ROLL_COUNTER = "rollCounter";
+
+    /**
+     * Whether this state and {@code other} hold the same character (sheet and inventory): they
+     * differ in their dice counter at most, as after a roll that changed nothing else.
+     */
+    public boolean sameCharacterAs(GameState other) {
+        return sheet.equals(other.sheet) && inventory.equals(other.inventory);
+    }
+
     /**
      * The dice counter of a stored state, read without parsing the rest; empty when the document
      * has no valid one at its top level (parse it with {@link #fromJson} to learn why).
@@ -96,7 +107,7 @@ public record GameState(CharacterSheet sheet, List<InventoryItem> inventory, lon
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
-                if (field.equals("rollCounter")) {
+                if (field.equals(ROLL_COUNTER)) {
                     if (value != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                         return OptionalLong.empty();
                     }

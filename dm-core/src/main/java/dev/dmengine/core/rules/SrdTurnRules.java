@@ -178,7 +178,7 @@ public final class SrdTurnRules implements TurnRules<GameState> {
     @Override
     public boolean changesCharacter(GameState before, GameState after) {
         // the roll counter is the session's, carried in the turn record; the sheet holds the level
-        return !before.sheet().equals(after.sheet()) || !before.inventory().equals(after.inventory());
+        return !before.sameCharacterAs(after);
     }
 
     @Override

@@ -18,18 +18,17 @@ import java.util.Map;
 public final class StateChanges {
 
     private static final String INVENTORY = "inventory";
-    private static final String ROLL_COUNTER = "rollCounter";
 
     private StateChanges() {
     }
 
     /** The changes that turn {@code before} into {@code after}, leaf by leaf. */
     public static List<StateChange> diff(GameState before, GameState after, String reason) {
-        if (before.sheet().equals(after.sheet()) && before.inventory().equals(after.inventory())) {
+        if (before.sameCharacterAs(after)) {
             // a roll moves only the dice counter: the same change, without both states as trees (a
             // profile of a turn found those trees 3 % of its CPU)
             return before.rollCounter() == after.rollCounter() ? List.of()
-                    : List.of(new StateChange(ROLL_COUNTER, StateChange.Kind.SET, Json.tree(before.rollCounter()),
+                    : List.of(new StateChange(GameState.ROLL_COUNTER, StateChange.Kind.SET, Json.tree(before.rollCounter()),
                             Json.tree(after.rollCounter()), reason));
         }
         return diffTrees(before, after, reason);

@@ -13,12 +13,14 @@ import java.util.UUID;
  * in its text, the rules validate, apply and record them. The rules work on a game state of
  * their own type {@code S}; the engine keeps it as a value for the whole turn and turns it
  * into JSON only to store it in the turn record ({@link #toJson}) and back when a later turn
- * starts from it ({@link #parse}).
+ * starts from it ({@link #stateBeforeStored}, by default through {@link #parse}).
  *
- * <p>Per turn the engine calls {@link #stateBefore}, {@link #describe} and
+ * <p>Per turn the engine calls {@link #stateBeforeStored}, {@link #describe} and
  * {@link #promptGuide} for the prompt, a {@link #streamFilter()} per generation round,
- * {@link #resolve} after each round (at most two), and {@link #applyToCharacter} when it
- * stores the turn. Implementations must be thread-safe; the states they return immutable.
+ * {@link #resolve} after each round (at most two), and when it stores the turn
+ * {@link #changesCharacter}, then — if the character changed — {@link #applyChanges} (a
+ * regeneration: {@link #applyToCharacter}). Implementations must be thread-safe; the states
+ * they return immutable.
  *
  * @param <S> the game state
  */

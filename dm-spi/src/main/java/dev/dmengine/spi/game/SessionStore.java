@@ -30,6 +30,7 @@ public interface SessionStore {
      * @throws NotFoundException there is no session with this id
      */
     default GameSession touch(UUID id, Instant updatedAt) {
+        java.util.Objects.requireNonNull(updatedAt, "updatedAt must not be null");
         GameSession s = get(id).orElseThrow(() -> new NotFoundException("session", id));
         return update(new GameSession(s.id(), s.ownerId(), s.characterId(), s.title(), s.seed(), s.createdAt(),
                 updatedAt));
