@@ -104,7 +104,7 @@ public final class PostgresAdapters implements AutoCloseable {
         this.jobQueue = new PostgresJobQueue(db, b.jobRetention);
         this.transactor = new JdbiTransactor(db);
         this.reembedder = new Reembedder(db, embeddingSpaces, vectorIndex);
-        this.annIndexer = b.annIndexer ? new AnnIndexer(vectorIndex, b.annIndexerIdle).start() : null;
+        this.annIndexer = b.annIndexer ? new AnnIndexer(vectorIndex, b.annIndexerIdle, b.annIndexerDelay).start() : null;
     }
 
     private static HikariDataSource pool(Builder b) {
@@ -270,6 +270,7 @@ public final class PostgresAdapters implements AutoCloseable {
         private int hnswEfConstruction = 128;
         private boolean annIndexer = true;
         private Duration annIndexerIdle = Duration.ofSeconds(1);
+        private Duration annIndexerDelay = Duration.ofMillis(500);
         private Duration jobRetention = Duration.ofDays(1);
 
         private Builder() {
@@ -430,6 +431,20 @@ public final class PostgresAdapters implements AutoCloseable {
                 throw new IllegalArgumentException("annIndexerIdle must be 10 ms to 10 min, was " + idle);
             }
             this.annIndexerIdle = idle;
+            return this;
+        }
+
+        /**
+         * How long the indexer waits after a write before it indexes, so that the writes of that
+         * moment enter the graph together instead of each on the heels of the turn that
+         * wrote it (default 500 ms; 0 indexes at once; at most 1 minute). Searches do not wait for
+         * the graph: pending vectors are found by an exact scan meanwhile.
+         */
+        public Builder annIndexerDelay(Duration delay) {
+            if (delay == null || delay.isNegative() || delay.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("annIndexerDelay must be 0 to 1 min, was " + delay);
+            }
+            this.annIndexerDelay = delay;
             return this;
         }
 

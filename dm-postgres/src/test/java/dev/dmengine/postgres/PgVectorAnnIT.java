@@ -12,6 +12,7 @@ import dev.dmengine.spi.retrieval.VectorRecord;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -251,6 +252,58 @@ class PgVectorAnnIT {
         }
         assertThat(index.pending(SPACE)).isZero();
         assertThat(annRows()).isEqualTo(300);
+    }
+
+    @Test
+    void writes_made_while_the_indexer_waits_enter_the_graph_in_one_pass_and_are_found_meanwhile() throws Exception {
+        PgVectorIndex index = withoutIndexer();
+        Random random = new Random(5);
+        UUID player = Ids.newId();
+        // no idle polls during the test; a write wakes it, then it waits 3 s for more writes
+        try (AnnIndexer indexer = new AnnIndexer(index, Duration.ofMinutes(10), Duration.ofSeconds(3)).start()) {
+            index.upsert(SPACE, new VectorRecord(Ids.newId(), Ids.newId(), player, PgTest.randomVector(random, 8)));
+            awaitIndexed(indexer, 1);
+            assertThat(indexer.passes()).isEqualTo(1);
+            List<VectorRecord> rows = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                rows.add(new VectorRecord(Ids.newId(), Ids.newId(), player, PgTest.randomVector(random, 8)));
+            }
+
+            for (VectorRecord r : rows) {
+                index.upsert(SPACE, r); // five writes, five wake-ups, within milliseconds
+            }
+
+            assertThat(index.pending(SPACE)).isEqualTo(5); // the indexer still waits for more
+            VectorRecord third = rows.get(2);
+            assertThat(index.search(VectorQuery.player(SPACE, player, third.vector(), 1)))
+                    .extracting(VectorMatch::messageId).containsExactly(third.messageId());
+            awaitIndexed(indexer, 6);
+            assertThat(indexer.passes()).isEqualTo(2);
+            assertThat(index.pending(SPACE)).isZero();
+            assertThat(annRows()).isEqualTo(6);
+            assertThat(index.search(VectorQuery.player(SPACE, player, third.vector(), 1)))
+                    .extracting(VectorMatch::messageId).containsExactly(third.messageId());
+        }
+    }
+
+    @Test
+    void the_indexers_wait_after_a_write_is_bounded() {
+        assertThatThrownBy(() -> PostgresAdapters.builder().annIndexerDelay(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("annIndexerDelay")
+                .hasMessageContaining("0 to 1 min");
+        assertThatThrownBy(() -> PostgresAdapters.builder().annIndexerDelay(Duration.ofMillis(60_001)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("annIndexerDelay");
+        assertThatThrownBy(() -> PostgresAdapters.builder().annIndexerDelay(null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("annIndexerDelay");
+        PostgresAdapters.builder().annIndexerDelay(Duration.ZERO).annIndexerDelay(Duration.ofMinutes(1));
+    }
+
+    private static void awaitIndexed(AnnIndexer indexer, long rows) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (indexer.indexed() < rows && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(indexer.indexed()).isEqualTo(rows);
     }
 
     @Test
