@@ -97,6 +97,34 @@ final class BenchSupport {
         }
     }
 
+    /**
+     * CPU time (user + system) used so far by every process named {@code command} (as
+     * {@code /proc/<pid>/comm} has it: {@code postgres}, {@code redis-server}), in nanoseconds;
+     * processes that exited are not counted (a pool's connections live as long as it does).
+     */
+    static long commandCpuNanos(String command) {
+        long sum = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    if (Files.readString(p.resolve("comm")).trim().equals(command)) {
+                        long n = processCpuNanos(Long.parseLong(name));
+                        sum += Math.max(0, n);
+                    }
+                } catch (IOException e) {
+                    // the process exited meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return sum;
+    }
+
     /** The p-th percentile (nearest rank) of the values, in milliseconds. */
     static double pct(long[] nanos, double p) {
         long[] sorted = nanos.clone();
